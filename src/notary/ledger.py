@@ -1,0 +1,122 @@
+"""Use cases of the notary ledger: prepare, sign and submit notarisations and acts.
+
+Signing and submitting are separate steps so that a ministry's key can sign offline and
+anyone can relay the signed payload; `notarise` and `attest` do both for convenience.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+
+from notary import eip712
+from notary.chain.gateway import LedgerGateway
+from notary.chain.tx import TxResult
+from notary.codes import kind_code, party_code, text_to_bytes32
+from notary.errors import InvalidInputError, RecordNotFoundError, WrongDomainError
+from notary.hashing import DEFAULT_ALGORITHM, metadata_hash
+from notary.models import Act, BatchAnchor, Intent, Notarisation, record_id
+
+#: How long a signed payload stays submittable, by default.
+DEFAULT_VALIDITY_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class SignedPayload:
+    """A payload, the domain it was signed for, the signer's address and signature."""
+
+    payload: Notarisation | Act | BatchAnchor
+    domain: eip712.Domain
+    signer: str
+    signature: bytes
+
+
+def prepare_notarisation(
+    *,
+    digest: bytes,
+    party: str,
+    parties: Sequence[str],
+    quorum: int | None,
+    kind: str,
+    deadline: int,
+    metadata: Mapping[str, Any] | None = None,
+    supersedes: bytes | None = None,
+    ratification: bool = False,
+    algorithm: str = DEFAULT_ALGORITHM,
+) -> Notarisation:
+    """Build a notarisation; the submitting party is added to `parties` if missing."""
+    me = party_code(party)
+    required = [party_code(p) for p in parties]
+    if me not in required:
+        required.insert(0, me)
+    if len(set(required)) != len(required):
+        raise InvalidInputError("a party is listed twice in --parties")
+    q = len(required) if quorum is None else quorum
+    if not 1 <= q <= len(required):
+        raise InvalidInputError(
+            f"quorum {q} is impossible with {len(required)} parties",
+            hint=f"choose a quorum between 1 and {len(required)}",
+        )
+    return Notarisation(
+        digest=digest,
+        hash_algorithm=text_to_bytes32(algorithm),
+        kind=kind_code(kind),
+        party=me,
+        parties=tuple(required),
+        quorum=q,
+        supersedes=supersedes or bytes(32),
+        metadata_hash=metadata_hash(metadata or {}),
+        ratification_required=ratification,
+        deadline=deadline,
+    )
+
+
+def prepare_act(record: bytes, party: str, intent: Intent, deadline: int, reason: str = "") -> Act:
+    if intent in (Intent.WITHDRAWAL, Intent.ANNULMENT, Intent.CANCELLATION) and not reason.strip():
+        raise InvalidInputError(f"a {intent.label} needs a reason", hint='add --reason "…"')
+    return Act(record_id=record, party=party_code(party), intent=intent, reason=reason, deadline=deadline)
+
+
+def sign(payload: Notarisation | Act | BatchAnchor, domain: eip712.Domain, key: LocalAccount) -> SignedPayload:
+    """Sign offline: needs the ledger's chain id and address, not a connection."""
+    return SignedPayload(payload, domain, key.address, eip712.sign(payload, domain, key.key))
+
+
+def submit(gw: LedgerGateway, relayer: LocalAccount, signed: SignedPayload) -> TxResult:
+    """Relay a signed payload; the relayer pays gas and cannot alter what was signed."""
+    if signed.domain != gw.domain:
+        raise WrongDomainError(
+            f"the payload was signed for chain {signed.domain.chain_id} ledger "
+            f"{signed.domain.verifying_contract}, but this is chain {gw.domain.chain_id} "
+            f"ledger {gw.domain.verifying_contract}",
+            hint="sign it again against this ledger's deployment manifest",
+        )
+    p = signed.payload
+    if isinstance(p, Notarisation):
+        return gw.notarise(relayer, p, signed.signer, signed.signature)
+    if isinstance(p, Act):
+        return gw.act(relayer, p, signed.signer, signed.signature)
+    return gw.anchor(relayer, p, signed.signer, signed.signature)
+
+
+def default_deadline(gw: LedgerGateway, seconds: int = DEFAULT_VALIDITY_SECONDS) -> int:
+    return gw.now() + seconds
+
+
+def resolve_record(gw: LedgerGateway, digest: bytes, submitter: str | None = None) -> bytes:
+    """The id of the record of `digest`, by its submitter or, if omitted, the only one."""
+    if submitter is not None:
+        return record_id(digest, party_code(submitter))
+    ids = gw.records_of_digest(digest)
+    if not ids:
+        raise RecordNotFoundError(f"digest {digest.hex()} is not notarised on this ledger")
+    if len(ids) > 1:
+        submitters = ", ".join(gw.record(i, with_attestations=False).submitter for i in ids)
+        raise InvalidInputError(
+            f"digest {digest.hex()} has {len(ids)} records (submitted by {submitters})",
+            hint="say which with --submitter",
+        )
+    return ids[0]

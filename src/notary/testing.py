@@ -1,0 +1,89 @@
+"""A ready-made ledger world for tests, benchmarks and demos on development chains.
+
+`World.build(chain)` deploys both contracts, registers parties with a controller and a
+signing key each, and funds every account from the node's unlocked dev account. It works
+on the in-process chain and on anvil alike, so one behavioural suite runs on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from notary import ledger, registry
+from notary.chain.connect import Chain
+from notary.chain.deploy import deploy
+from notary.chain.gateway import LedgerGateway
+from notary.chain.tx import TxResult
+from notary.codes import party_code
+from notary.models import Intent, Notarisation, record_id
+
+DEFAULT_PARTIES = (("FRA", "French Republic"), ("SGP", "Republic of Singapore"), ("DEU", "Germany"))
+
+
+@dataclass
+class World:
+    chain: Chain
+    gw: LedgerGateway
+    depositary: LocalAccount
+    relayer: LocalAccount
+    controllers: dict[str, LocalAccount] = field(default_factory=dict)
+    signers: dict[str, LocalAccount] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, chain: Chain, parties: Sequence[tuple[str, str]] = DEFAULT_PARTIES) -> World:
+        depositary, relayer = Account.create(), Account.create()
+        chain.fund(depositary.address)
+        chain.fund(relayer.address)
+        world = cls(chain, LedgerGateway(chain, deploy(chain, depositary)), depositary, relayer)
+        for code, name in parties:
+            world.add_party(code, name)
+        return world
+
+    def add_party(self, code: str, name: str) -> None:
+        controller, signer = Account.create(), Account.create()
+        self.chain.fund(controller.address)
+        registry.register_party(self.gw, self.depositary, code, name, controller.address)
+        registry.add_signer(self.gw, self.controllers.setdefault(code, controller), code, signer.address, 0)
+        self.signers[code] = signer
+
+    def deadline(self, seconds: int = 3600) -> int:
+        return self.gw.now() + seconds
+
+    def notarisation(
+        self,
+        digest: bytes,
+        party: str = "FRA",
+        parties: Sequence[str] = ("FRA", "SGP"),
+        quorum: int | None = None,
+        **kwargs: object,
+    ) -> Notarisation:
+        return ledger.prepare_notarisation(
+            digest=digest,
+            party=party,
+            parties=parties,
+            quorum=quorum,
+            kind=str(kwargs.pop("kind", "mou")),
+            deadline=int(kwargs.pop("deadline", self.deadline())),  # type: ignore[call-overload]
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def notarise(self, digest: bytes, party: str = "FRA", **kwargs: object) -> bytes:
+        """Notarise `digest` as `party` with its signer; returns the record id."""
+        n = self.notarisation(digest, party, **kwargs)  # type: ignore[arg-type]
+        ledger.submit(self.gw, self.relayer, ledger.sign(n, self.gw.domain, self.signers[party]))
+        return record_id(digest, party_code(party))
+
+    def act(
+        self,
+        rid: bytes,
+        party: str,
+        intent: Intent = Intent.SIGNATURE,
+        reason: str = "",
+        key: LocalAccount | None = None,
+    ) -> TxResult:
+        a = ledger.prepare_act(rid, party, intent, self.deadline(), reason)
+        return ledger.submit(self.gw, self.relayer, ledger.sign(a, self.gw.domain, key or self.signers[party]))
