@@ -120,9 +120,7 @@ def read_pins() -> Pins:
     deps = package.get("dependencies", {})
     solc = deps.get("solc")
     if not solc or not re.fullmatch(r"\d+\.\d+\.\d+", solc):
-        raise PipelineError(
-            f"package.json must pin an exact solc version in dependencies (found {solc!r})"
-        )
+        raise PipelineError(f"package.json must pin an exact solc version in dependencies (found {solc!r})")
     packages: dict[str, dict[str, str]] = {}
     for name in PINNED_NPM_PACKAGES:
         entry = lock.get("packages", {}).get(f"node_modules/{name}")
@@ -162,8 +160,7 @@ def sources_hash(contracts_dir: Path, pins: Pins) -> str:
         info = pins.packages[name]
         field(f"{name}@{info['version']}#{info['integrity']}".encode())
     entries = sorted(
-        (path.relative_to(contracts_dir).as_posix(), path.read_bytes())
-        for path in find_sources(contracts_dir)
+        (path.relative_to(contracts_dir).as_posix(), path.read_bytes()) for path in find_sources(contracts_dir)
     )
     for relpath, data in entries:
         field(relpath.encode())
@@ -215,15 +212,13 @@ def check(contracts_dir: Path, out_dir: Path) -> int:
                 problems.append(f"artifact {rel(out_dir / (name + '.json'))} is not in index.json")
     if problems:
         print(
-            f"error: the contract artifacts in {rel(out_dir)} do not match the sources in "
-            f"{rel(contracts_dir)}:",
+            f"error: the contract artifacts in {rel(out_dir)} do not match the sources in {rel(contracts_dir)}:",
             file=sys.stderr,
         )
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         print(
-            "Recompile with `make compile` (python scripts/compile_contracts.py) "
-            "and commit the artifacts.",
+            "Recompile with `make compile` (python scripts/compile_contracts.py) and commit the artifacts.",
             file=sys.stderr,
         )
         return 1
@@ -289,8 +284,7 @@ def load_sources(contracts_dir: Path) -> dict[str, str]:
     sources: dict[str, str] = {}
     origin: dict[str, Path] = {}
     queue: list[tuple[str, Path]] = [
-        (UNIT_PREFIX + p.relative_to(contracts_dir).as_posix(), p)
-        for p in find_sources(contracts_dir)
+        (UNIT_PREFIX + p.relative_to(contracts_dir).as_posix(), p) for p in find_sources(contracts_dir)
     ]
     while queue:
         unit, path = queue.pop(0)
@@ -366,9 +360,7 @@ def resolve_compiler(pinned: str) -> Compiler:
         if version is None:
             raise PipelineError(f"NOTARY_SOLC={explicit} does not answer `--version` like solc")
         if _base(version) != pinned:
-            raise PipelineError(
-                f"NOTARY_SOLC={explicit} is solc {version}, but package.json pins solc {pinned}"
-            )
+            raise PipelineError(f"NOTARY_SOLC={explicit} is solc {version}, but package.json pins solc {pinned}")
         return Compiler(path, version, "$NOTARY_SOLC")
 
     try:
@@ -398,16 +390,11 @@ def resolve_compiler(pinned: str) -> Compiler:
     if version is None:
         raise PipelineError(f"{rel(NPM_SOLC_FRONT)} --version failed")
     if _base(version) != pinned:
-        raise PipelineError(
-            f"node_modules has solc {version}, but package.json pins {pinned}: "
-            "run `make node_modules`"
-        )
+        raise PipelineError(f"node_modules has solc {version}, but package.json pins {pinned}: run `make node_modules`")
     return Compiler(NPM_SOLC_FRONT, version, "npm front (node_modules/solc via node)")
 
 
-def run_solc(
-    compiler: Compiler, sources: dict[str, str], settings: dict[str, Any], base_path: Path
-) -> dict[str, Any]:
+def run_solc(compiler: Compiler, sources: dict[str, str], settings: dict[str, Any], base_path: Path) -> dict[str, Any]:
     import solcx
     from solcx.exceptions import SolcError
 
@@ -451,9 +438,7 @@ def compile_all(contracts_dir: Path, out_dir: Path) -> int:
     compiler = resolve_compiler(pins.solc)
     print(f"compiler: solc {compiler.version} from {compiler.origin}: {rel(compiler.path)}")
     own = sorted(u for u in sources if u.startswith(UNIT_PREFIX))
-    print(
-        f"compiling {len(own)} files ({len(sources) - len(own)} imported) from {rel(contracts_dir)}"
-    )
+    print(f"compiling {len(own)} files ({len(sources) - len(own)} imported) from {rel(contracts_dir)}")
 
     settings = copy.deepcopy(SETTINGS)
     try:
@@ -508,8 +493,7 @@ def compile_all(contracts_dir: Path, out_dir: Path) -> int:
         "compiler": {"version": compiler.version, "settings": settings},
         "pins": {name: info["version"] for name, info in pins.packages.items()},
         "contracts": {
-            name: {"file": f"{name}.json", "sourceName": a["sourceName"]}
-            for name, a in sorted(artifacts.items())
+            name: {"file": f"{name}.json", "sourceName": a["sourceName"]} for name, a in sorted(artifacts.items())
         },
     }
     write_if_changed(out_dir / INDEX_NAME, dump_json(index))

@@ -56,8 +56,7 @@ def pending_time(world: World) -> int:
 def revert_args(error: ContractRevertError) -> dict[str, Any]:
     """A revert's decoded arguments with addresses checksummed, for exact comparison."""
     return {
-        k: to_checksum_address(v) if isinstance(v, str) and is_address(v) else v
-        for k, v in error.args_by_name.items()
+        k: to_checksum_address(v) if isinstance(v, str) and is_address(v) else v for k, v in error.args_by_name.items()
     }
 
 

@@ -68,9 +68,32 @@ def decode_revert(data: bytes | str | None) -> errors.NotaryError | None:
     return cls(args, rendered)
 
 
+def _bytes_literal(text: str) -> bytes | None:
+    """The bytes of a `b'…'` literal inside an eth-tester message (its eth_call path)."""
+    import ast
+
+    start = min((i for i in (text.find("b'"), text.find('b"')) if i >= 0), default=-1)
+    if start < 0:
+        return None
+    try:
+        value = ast.literal_eval(text[start:])
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, bytes) else None
+
+
 def translate(exc: BaseException) -> errors.NotaryError | None:
     """Turn a web3 revert exception into a typed notary error, if it carries one."""
     data = getattr(exc, "data", None)
+    if data is None:
+        # eth-tester raises TransactionFailed("execution reverted: …") from the raw bytes.
+        link: BaseException | None = exc
+        while link is not None and data is None:
+            if link.args and isinstance(link.args[0], bytes):
+                data = link.args[0]
+            elif link.args and isinstance(link.args[0], str):
+                data = _bytes_literal(link.args[0])
+            link = link.__cause__ or link.__context__
     if isinstance(data, dict):
         data = data.get("data")
     if isinstance(data, (str, bytes)):

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_tester.exceptions import TransactionFailed as TesterTransactionFailed
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
 
 from notary.chain.connect import Chain
 from notary.chain.reverts import translate
 from notary.errors import TransactionFailedError, TransactionTimeoutError
 
+# What a revert looks like: web3's errors over JSON-RPC, eth-tester's own in process.
+REVERTS = (ContractCustomError, ContractLogicError, TesterTransactionFailed)
 GAS_MARGIN = 1.25
 DEFAULT_TIMEOUT = 120.0
 
@@ -38,7 +41,7 @@ def call(fn: Any, block: int | str = "latest") -> Any:
     """Call a view function, surfacing custom errors as typed exceptions."""
     try:
         return fn.call(block_identifier=block)
-    except (ContractCustomError, ContractLogicError) as exc:
+    except REVERTS as exc:
         _reraise_typed(exc)
 
 
@@ -51,7 +54,7 @@ def send(chain: Chain, fn: Any, sender: LocalAccount, timeout: float = DEFAULT_T
     w3 = chain.w3
     try:
         gas = fn.estimate_gas({"from": sender.address})
-    except (ContractCustomError, ContractLogicError) as exc:
+    except REVERTS as exc:
         _reraise_typed(exc)
     nonce = w3.eth.get_transaction_count(sender.address, "pending")
     tx = fn.build_transaction(

@@ -1,0 +1,119 @@
+"""What every chain-touching command needs: settings, a connection, the gateway, keys.
+
+The root callback stores global flags here; commands call `gateway()`, `unlock()` etc.
+Heavy imports (web3) happen only when a command needs the chain.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from notary import config
+from notary.errors import ConfigError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from notary.chain.connect import Chain
+    from notary.chain.gateway import LedgerGateway
+    from notary.keystore import Keystore
+
+DEV_CHAIN_IDS = {31337}
+
+
+@dataclass
+class State:
+    overrides: dict[str, Any] = field(default_factory=dict)
+    debug: bool = False
+    _settings: config.Settings | None = None
+    _chain: Any = None
+    _gateway: Any = None
+
+
+state = State()
+
+
+def settings() -> config.Settings:
+    if state._settings is None:
+        state._settings = config.load().with_overrides(**state.overrides)
+    return state._settings
+
+
+def reset() -> None:
+    """Forget cached settings and connections (tests run many commands in one process)."""
+    global state
+    state = State()
+
+
+def chain() -> Chain:
+    if state._chain is None:
+        from notary.chain.connect import connect
+
+        state._chain = connect(settings().rpc_url)
+    return state._chain  # type: ignore[no-any-return]
+
+
+def deployment_path() -> Path:
+    return settings().deployment_path(chain().chain_id)
+
+
+def gateway() -> LedgerGateway:
+    if state._gateway is None:
+        from notary.chain.gateway import LedgerGateway
+        from notary.deployment import Deployment
+
+        c = chain()
+        dep = Deployment.load(deployment_path())
+        if dep.chain_id != c.chain_id:
+            raise ConfigError(
+                f"the deployment manifest is for chain {dep.chain_id}, but {c.url} serves chain {c.chain_id}"
+            )
+        if not c.w3.eth.get_code(c.w3.to_checksum_address(dep.ledger.address)):
+            raise ConfigError(
+                f"no ledger contract at {dep.ledger.address} on {c.url} (the node was reset?)",
+                hint="deploy again with `notary deploy`",
+            )
+        state._gateway = LedgerGateway(c, dep)
+    return state._gateway  # type: ignore[no-any-return]
+
+
+def keystore() -> Keystore:
+    from notary.keystore import Keystore
+
+    return Keystore(settings().resolved_keystore_dir)
+
+
+def read_password(password_file: Path | None, confirm: bool = False, name: str = "") -> str:
+    """Password from a file, else NOTARY_PASSWORD, else an interactive prompt."""
+    if password_file is not None:
+        try:
+            return password_file.read_text().rstrip("\r\n")
+        except OSError as exc:
+            raise ConfigError(f"cannot read password file {password_file}: {exc.strerror}") from None
+    env = os.environ.get("NOTARY_PASSWORD")
+    if env:
+        return env
+    return str(typer.prompt(f"Password for key {name}".strip(), hide_input=True, confirmation_prompt=confirm))
+
+
+def unlock(name: str, password_file: Path | None) -> LocalAccount:
+    return keystore().unlock(name, read_password(password_file, name=name))
+
+
+def ensure_gas(account: LocalAccount) -> None:
+    """On a development chain, fund an empty account from the node's dev account."""
+    c = chain()
+    if c.w3.eth.get_balance(account.address) > 0:
+        return
+    if c.chain_id in DEV_CHAIN_IDS or c.is_in_process:
+        c.fund(account.address)
+        return
+    raise ConfigError(
+        f"account {account.address} has no funds to pay gas on chain {c.chain_id}",
+        hint="fund it, or relay the signed act through another account with `notary submit --relayer`",
+    )
