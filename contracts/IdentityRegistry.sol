@@ -51,6 +51,11 @@ contract IdentityRegistry is IIdentityRegistry, Ownable2Step {
         _setController(code, newController, true);
     }
 
+    /// @notice Disabled: a registry without a depositary could never register or suspend a party again.
+    function renounceOwnership() public view override onlyOwner {
+        revert RegistryRenounceDisabled();
+    }
+
     // ----------------------------------------------------------------- controllers
 
     /// @inheritdoc IIdentityRegistry
@@ -75,11 +80,11 @@ contract IdentityRegistry is IIdentityRegistry, Ownable2Step {
         _onlyController(code);
         SignerKey storage k = _keys[code][key];
         if (k.addedAt == 0) revert RegistryUnknownSigner(code, key);
-        if (k.revokedAt != 0 && effectiveAt >= k.revokedAt) {
-            revert RegistryRevocationNotEarlier(code, key, k.revokedAt, effectiveAt);
-        }
         // A revocation at time 0 would read as "never revoked"; time 1 is equivalent.
         uint64 effective = effectiveAt == 0 ? 1 : effectiveAt;
+        if (k.revokedAt != 0 && effective >= k.revokedAt) {
+            revert RegistryRevocationNotEarlier(code, key, k.revokedAt, effective);
+        }
         k.revokedAt = effective;
         emit SignerRevoked(code, key, effective, _now());
     }

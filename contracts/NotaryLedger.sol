@@ -90,7 +90,8 @@ contract NotaryLedger is LedgerSignatures {
         }
 
         if (intent == Intent.Signature) {
-            _requireStatus(a.recordId, r, Status.Open, Status.Open);
+            // Open: towards the quorum. Executed or in force: a late signature (accession).
+            if (r.status != Status.Open) _requireStatus(a.recordId, r, Status.Executed, Status.InForce);
             _recordSignature(a.recordId, r, a.party, signer, time);
         } else if (intent == Intent.Cancellation) {
             _requireStatus(a.recordId, r, Status.Open, Status.Open);
@@ -203,22 +204,33 @@ contract NotaryLedger is LedgerSignatures {
     }
 
     function _requireBound(bytes32 id, bytes32 party) private view {
-        if (_acts[id][party][Intent.Signature].time == 0 || _acts[id][party][Intent.Withdrawal].time != 0) {
-            revert NotaryNotSignatory(id, party);
-        }
+        if (!_isBound(id, party)) revert NotaryNotSignatory(id, party);
     }
 
     function _recordSignature(bytes32 id, Record storage r, bytes32 party, address signer, uint64 time) private {
         _recordAct(id, party, Intent.Signature, signer, "", time);
-        if (++r.signatures < r.quorum) return;
-        _setStatus(id, r, Status.Executed, time);
+        ++r.signatures;
+        if (r.status != Status.Open || r.signatures < r.quorum) return;
         bytes32 oldId = r.supersedes;
-        if (oldId == bytes32(0)) return;
-        Record storage old = _records[oldId];
-        if (old.status == Status.Executed || old.status == Status.InForce) {
+        if (oldId != bytes32(0)) {
+            // An amendment executes only with the consent of every party still bound by the
+            // record it supersedes, and only while that record is executed or in force.
+            Record storage old = _records[oldId];
+            if (old.status != Status.Executed && old.status != Status.InForce) revert NotaryWrongState(oldId, old.status);
+            for (uint256 i = 0; i < old.parties.length; ++i) {
+                bytes32 p = old.parties[i];
+                if (_isBound(oldId, p) && _acts[id][p][Intent.Signature].time == 0) return;
+            }
+            _setStatus(id, r, Status.Executed, time);
             old.supersededBy = id;
             _setStatus(oldId, old, Status.Superseded, time);
+            return;
         }
+        _setStatus(id, r, Status.Executed, time);
+    }
+
+    function _isBound(bytes32 id, bytes32 party) private view returns (bool) {
+        return _acts[id][party][Intent.Signature].time != 0 && _acts[id][party][Intent.Withdrawal].time == 0;
     }
 
     function _recordAct(bytes32 id, bytes32 party, Intent intent, address signer, string memory reason, uint64 time)

@@ -72,9 +72,7 @@ class Bench:
         )
         deployment = Deployment(
             chain_id=chain.chain_id,
-            registry=DeployedContract(
-                reg_address, reg.block_number, reg.transaction, reg_art.sources_hash
-            ),
+            registry=DeployedContract(reg_address, reg.block_number, reg.transaction, reg_art.sources_hash),
             ledger=DeployedContract(
                 tx.contract_address(chain, led), led.block_number, led.transaction, led_art.sources_hash
             ),
@@ -154,9 +152,7 @@ class Bench:
         self.measure("act cancellation", self.act(rid, "FRA", Intent.CANCELLATION, "draft error"))
 
         tree = merkle.MerkleTree([doc(f"certificate {i}") for i in range(1000)])
-        b = BatchAnchor(
-            tree.root, party_code("FRA"), len(tree), text_to_bytes32("sha256"), bytes(32), DEADLINE
-        )
+        b = BatchAnchor(tree.root, party_code("FRA"), len(tree), text_to_bytes32("sha256"), bytes(32), DEADLINE)
         signed = ledger.sign(b, w.gw.domain, w.signers["FRA"])
         self.measure("anchor (batch of 1,000)", ledger.submit(w.gw, w.relayer, signed))
         return self.rows

@@ -71,6 +71,8 @@ interface IIdentityRegistry {
     error RegistryUnknownSigner(bytes32 code, address key);
     /// @notice The window `[validFrom, validUntil)` is empty.
     error RegistryInvalidWindow(uint64 validFrom, uint64 validUntil);
+    /// @notice The depositary cannot renounce its role; transfer it in two steps instead.
+    error RegistryRenounceDisabled();
     /// @notice A revocation may only move earlier: `requested` is not before `existing`.
     error RegistryRevocationNotEarlier(bytes32 code, address key, uint64 existing, uint64 requested);
 

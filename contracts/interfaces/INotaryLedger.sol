@@ -20,6 +20,11 @@ import {IIdentityRegistry} from "./IIdentityRegistry.sol";
  *   EXECUTED|IN_FORCE -- an amendment superseding it executes --> SUPERSEDED
  *   EXECUTED|IN_FORCE -- quorum signs an annulment --> ANNULLED
  *   EXECUTED|IN_FORCE -- withdrawals leave fewer than quorum bound --> TERMINATED
+ *
+ * A required party that has not signed may still sign an executed record (accession);
+ * it is then bound like the others. An amendment (`supersedes` set) executes only once
+ * its quorum is met AND every party still bound by the superseded record has signed it,
+ * and only while the superseded record is executed or in force.
  */
 interface INotaryLedger {
     /// @notice Lifecycle state of a record. `None` means no such record.

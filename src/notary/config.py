@@ -6,6 +6,7 @@ reads no globals: the CLI and the API build a `Settings` and pass its values dow
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -106,9 +107,9 @@ def write(settings: Settings, path: Path | None = None) -> Path:
         value = getattr(settings, f.name)
         if value is None:
             continue
-        text = str(value) if not isinstance(value, (int, float)) else repr(value)
-        lines.append(
-            f"{f.name} = {text!r}".replace("'", '"') if isinstance(value, (str, Path)) else f"{f.name} = {text}"
-        )
+        if isinstance(value, (str, Path)):
+            lines.append(f"{f.name} = {json.dumps(str(value))}")
+        else:
+            lines.append(f"{f.name} = {value!r}")
     file.write_text("\n".join(lines) + "\n")
     return file

@@ -185,6 +185,12 @@ RegistryRevocationNotEarlierError = _revert(
     "key {key} of party {code} is already revoked from {existing}; a revocation may only move "
     "earlier, not to {requested}",
 )
+RegistryRenounceDisabledError = _revert(
+    "RegistryRenounceDisabled",
+    "the depositary cannot renounce its role",
+    PermissionError,
+    hint="hand it over with transferOwnership and acceptOwnership",
+)
 OwnableUnauthorizedAccountError = _revert(
     "OwnableUnauthorizedAccount",
     "{account} is not the depositary of the registry",

@@ -90,7 +90,10 @@ class Keystore:
         try:
             key = Account.decrypt(json.loads(info.path.read_text()), password)
         except ValueError:
-            raise KeystoreError(f"wrong password for key {name!r}") from None
+            raise KeystoreError(
+                f"wrong password for key {name!r}",
+                hint="the password comes from --password-file, else NOTARY_PASSWORD, else the prompt",
+            ) from None
         return Account.from_key(key)
 
 

@@ -216,17 +216,18 @@ def test_executed_amendment_supersedes_old_record(world: World) -> None:
 
 
 def test_amendment_supersedes_record_in_force(world: World) -> None:
-    """A record in force is superseded by an executing amendment (quorum 1: at notarisation)."""
+    """SGP's amendment of a record in force, once FRA co-signs it, supersedes that record."""
     old = executed(world, "convention v1", ratification=True)
     world.act(old, "FRA", Intent.RATIFICATION)
     world.act(old, "SGP", Intent.RATIFICATION)
-    new, result = notarise_tx(world, digest("convention v2"), supersedes=old, quorum=1)
+    new = world.notarise(digest("convention v2"), "SGP", parties=("SGP", "FRA"), supersedes=old)
+    result = world.act(new, "FRA")
     now = block_time(world, result)
-    assert statuses(world, result)[1:] == [
+    assert statuses(world, result) == [
         (new, Status.OPEN, Status.EXECUTED, now),
         (old, Status.IN_FORCE, Status.SUPERSEDED, now),
     ]
-    assert world.gw.record(old).superseded_by == new
+    assert (world.gw.record(old).superseded_by, world.gw.record(new).supersedes) == (new, old)
 
 
 # ------------------------------------------------------------------ EXECUTED -> ANNULLED

@@ -239,6 +239,7 @@ def test_invalid_signature_other_domain(world: World, other: str) -> None:
     with pytest.raises(errors.NotaryInvalidSignatureError) as exc:
         world.gw.act(world.relayer, a, key.address, eip712.sign(a, domain, key.key))
     assert revert_args(exc.value) == {"party": code("SGP"), "signer": key.address}
+    submit(world, a, key)  # the same act signed for this ledger is accepted
 
 
 def test_invalid_signature_v_zero_or_one(world: World) -> None:
@@ -264,6 +265,7 @@ def test_malleable_signature(world: World) -> None:
         submit(world, a, key, signature=twin)
     assert revert_args(exc.value) == {"s": twin[32:64]}
     assert int.from_bytes(twin[32:64], "big") > eip712.SECP256K1_HALF_N
+    submit(world, a, key)  # the low-s original is accepted
 
 
 def test_wrong_state(world: World) -> None:
@@ -278,7 +280,7 @@ def test_wrong_state(world: World) -> None:
     assert revert_args(exc.value) == {"recordId": rid, "status": int(Status.OPEN)}
 
     world.act(rid, "SGP")
-    for party, intent in (("DEU", Intent.SIGNATURE), ("FRA", Intent.CANCELLATION)):
+    for party, intent in (("FRA", Intent.CANCELLATION),):
         with pytest.raises(errors.NotaryWrongStateError) as exc:
             world.act(rid, party, intent, reason="too late")
         assert revert_args(exc.value) == {"recordId": rid, "status": int(Status.EXECUTED)}
@@ -308,7 +310,7 @@ def test_wrong_state_after_later_states(world: World) -> None:
     rejected(annulled, "SGP", Intent.WITHDRAWAL, Status.ANNULLED)
 
     old = executed(world, "superseded")
-    world.notarise(digest("amendment"), supersedes=old, quorum=1)
+    world.act(world.notarise(digest("amendment"), supersedes=old), "SGP")
     rejected(old, "SGP", Intent.ANNULMENT, Status.SUPERSEDED)
 
     terminated = executed(world, "terminated")
@@ -319,11 +321,9 @@ def test_wrong_state_after_later_states(world: World) -> None:
 def test_invalid_intent(world: World) -> None:
     """Intent 9 (raw call) and a ratification not required both revert NotaryInvalidIntent(intent)."""
     rid = executed(world, "no ratification")
-    a = act_payload(world, rid, "SGP", intent=9)
+    key, a = world.signers["SGP"], act_payload(world, rid, "SGP", intent=9)
     with pytest.raises(errors.NotaryInvalidIntentError) as exc:
-        world.gw.act(
-            world.relayer, a, world.signers["SGP"].address, eip712.sign(a, world.gw.domain, world.signers["SGP"].key)
-        )
+        world.gw.act(world.relayer, a, key.address, eip712.sign(a, world.gw.domain, key.key))
     assert revert_args(exc.value) == {"intent": 9}
     with pytest.raises(errors.NotaryInvalidIntentError) as exc:
         world.act(rid, "SGP", Intent.RATIFICATION)

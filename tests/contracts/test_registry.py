@@ -83,8 +83,9 @@ def test_register_party_rejects_existing_code(world: World) -> None:
         lambda gw, s: gw.suspend_party(s, code("FRA")),
         lambda gw, s: gw.reinstate_party(s, code("FRA")),
         lambda gw, s: gw.reset_controller(s, code("FRA"), s.address),
+        lambda gw, s: tx.send(gw.chain, gw.registry.functions.transferOwnership(s.address), s),
     ],
-    ids=["registerParty", "suspendParty", "reinstateParty", "resetController"],
+    ids=["registerParty", "suspendParty", "reinstateParty", "resetController", "transferOwnership"],
 )
 def test_depositary_functions_reject_other_accounts(world: World, call) -> None:
     """Depositary-only functions revert OwnableUnauthorizedAccount(caller) for a controller."""
@@ -113,18 +114,14 @@ def test_suspend_and_reinstate_party(world: World) -> None:
     assert tx.call(fn.isActive(code("SGP"))) is True
 
 
-def test_suspend_twice_reverts_party_suspended(world: World) -> None:
-    """Suspending a suspended party reverts RegistryPartySuspended(code)."""
+def test_suspension_guards(world: World) -> None:
+    """Reinstating an active party reverts RegistryPartyNotSuspended; suspending twice RegistryPartySuspended."""
+    with pytest.raises(errors.RegistryPartyNotSuspendedError) as exc:
+        world.gw.reinstate_party(world.depositary, code("SGP"))
+    assert revert_args(exc.value) == {"code": code("SGP")}
     world.gw.suspend_party(world.depositary, code("SGP"))
     with pytest.raises(errors.RegistryPartySuspendedError) as exc:
         world.gw.suspend_party(world.depositary, code("SGP"))
-    assert revert_args(exc.value) == {"code": code("SGP")}
-
-
-def test_reinstate_active_party_reverts_not_suspended(world: World) -> None:
-    """Reinstating a party that is not suspended reverts RegistryPartyNotSuspended(code)."""
-    with pytest.raises(errors.RegistryPartyNotSuspendedError) as exc:
-        world.gw.reinstate_party(world.depositary, code("SGP"))
     assert revert_args(exc.value) == {"code": code("SGP")}
 
 
@@ -230,12 +227,21 @@ def test_signer_key_of_unknown_key_is_all_zero(world: World) -> None:
     assert world.gw.is_authorised_at(code("FRA"), key, world.gw.now()) is False
 
 
-def test_add_signer_rejects_non_controller(world: World) -> None:
-    """addSigner by SGP's controller for FRA reverts RegistryNotController(FRA, caller)."""
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda gw, s, key: gw.add_signer(s, code("FRA"), key, 0, FOREVER),
+        lambda gw, s, key: gw.revoke_signer(s, code("FRA"), key, 1),
+    ],
+    ids=["addSigner", "revokeSigner"],
+)
+def test_key_management_rejects_non_controller(world: World, call) -> None:
+    """addSigner/revokeSigner by SGP's controller for FRA revert RegistryNotController(FRA, caller)."""
     sender = world.controllers["SGP"]
     with pytest.raises(errors.RegistryNotControllerError) as exc:
-        world.gw.add_signer(sender, code("FRA"), sender.address, 0, FOREVER)
+        call(world.gw, sender, world.signers["FRA"].address)
     assert revert_args(exc.value) == {"code": code("FRA"), "caller": sender.address}
+    assert world.gw.signer_key(code("FRA"), world.signers["FRA"].address).revoked_at == 0
 
 
 def test_add_signer_rejects_zero_key(world: World) -> None:
@@ -303,14 +309,6 @@ def test_revoke_unknown_signer_reverts(world: World) -> None:
     with pytest.raises(errors.RegistryUnknownSignerError) as exc:
         world.gw.revoke_signer(world.controllers["FRA"], code("FRA"), key, 1)
     assert revert_args(exc.value) == {"code": code("FRA"), "key": key}
-
-
-def test_revoke_rejects_non_controller(world: World) -> None:
-    """revokeSigner by another controller reverts RegistryNotController(code, caller)."""
-    sender = world.controllers["SGP"]
-    with pytest.raises(errors.RegistryNotControllerError) as exc:
-        world.gw.revoke_signer(sender, code("FRA"), world.signers["FRA"].address, 1)
-    assert revert_args(exc.value) == {"code": code("FRA"), "caller": sender.address}
 
 
 @pytest.mark.parametrize("delta", [0, 1], ids=["same", "later"])
@@ -407,14 +405,6 @@ def test_depositary_transfer_is_two_step(world: World) -> None:
     with pytest.raises(errors.OwnableUnauthorizedAccountError) as exc:
         world.gw.reinstate_party(old, code("SGP"))
     assert revert_args(exc.value) == {"account": old.address}
-
-
-def test_transfer_ownership_rejects_non_depositary(world: World) -> None:
-    """transferOwnership by anyone but the depositary reverts OwnableUnauthorizedAccount."""
-    sender = world.controllers["FRA"]
-    with pytest.raises(errors.OwnableUnauthorizedAccountError) as exc:
-        tx.send(world.chain, world.gw.registry.functions.transferOwnership(sender.address), sender)
-    assert revert_args(exc.value) == {"account": sender.address}
 
 
 def test_versions(world: World) -> None:

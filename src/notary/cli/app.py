@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from notary import __version__
+from notary.cli import acts, context, exit_codes, inspect, keys, node, party, setup
 from notary.cli import demo as demo_cmd
-from notary.cli import exit_codes, node
 
 app = typer.Typer(
     name="notary",
@@ -18,9 +20,12 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("demo")(demo_cmd.demo)
+setup.register(app)  # init, deploy
+acts.register(app)  # notarise, sign, submit, withdraw, cancel, annul
+inspect.register(app)  # status, verify
+app.add_typer(keys.app, name="keys")
+app.add_typer(party.app, name="party")
 app.add_typer(node.app, name="node")
-
-_debug = False
 
 
 def _version(value: bool) -> None:
@@ -31,11 +36,30 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    rpc_url: Annotated[
+        str | None,
+        typer.Option("--rpc-url", help="JSON-RPC URL of the node (env NOTARY_RPC_URL; default http://127.0.0.1:8545)."),
+    ] = None,
+    deployment: Annotated[
+        Path | None, typer.Option("--deployment", help="Deployment manifest (env NOTARY_DEPLOYMENT).")
+    ] = None,
+    keystore_dir: Annotated[
+        Path | None, typer.Option("--keystore-dir", help="Folder of encrypted keys (env NOTARY_KEYSTORE_DIR).")
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data folder (env NOTARY_DATA_DIR).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
-    global _debug
-    _debug = debug
+    context.reset()
+    context.state.debug = debug
+    context.state.overrides = {
+        "rpc_url": rpc_url,
+        "deployment": deployment,
+        "keystore_dir": keystore_dir,
+        "data_dir": data_dir,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,15 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     from notary.errors import NotaryError
 
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)
     except NotaryError as exc:
-        if _debug:
+        if context.state.debug:
             raise
         from notary.cli.output import err_console
 
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         if exc.hint:
-            err_console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
+            err_console.print(f"[yellow]hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
         return exit_codes.for_error(exc)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -61,14 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         print("aborted", file=sys.stderr)
         return exit_codes.INTERRUPTED
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
-    return exit_codes.OK
+    except typer.TyperException as exc:  # usage errors (typer bundles its own click)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        return int(getattr(exc, "exit_code", exit_codes.USAGE))
+    return int(result) if isinstance(result, int) else exit_codes.OK
 
 
 if __name__ == "__main__":

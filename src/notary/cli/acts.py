@@ -1,0 +1,9 @@
+"""Commands: placeholder, filled in by the CLI work (issue 3)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root app."""
