@@ -71,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotaryError as exc:
         if context.state.debug:
             raise
-        from notary.cli.output import err_console
-
         from rich.markup import escape
+
+        from notary.cli.output import err_console
 
         err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         if exc.hint:
