@@ -12,7 +12,7 @@ from web3.types import Wei
 from notary.errors import ChainIdMismatchError, ChainUnreachableError, ConfigError
 
 IN_PROCESS = "in-process"
-DEV_FUNDING_WEI = 10**20  # 100 ether on development chains
+DEV_FUNDING_WEI = 10**18  # 1 ether on development chains: anvil's dev account holds 10,000
 
 
 @dataclass

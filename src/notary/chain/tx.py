@@ -1,13 +1,29 @@
-"""Send one transaction: estimate gas, choose the nonce, sign, send, wait, decode reverts."""
+"""Send one transaction: estimate gas, choose the nonce, sign, send, wait, decode reverts.
+
+A caller that must never send a duplicate (the CLI's journal) gets each signed raw
+transaction and its hash before broadcast (`on_signed`, or `signed_hook` for the sends
+made further down the call stack), and later finishes it with `resume`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_tester.exceptions import TransactionFailed as TesterTransactionFailed
-from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+from eth_utils.exceptions import ValidationError as EthValidationError
+from hexbytes import HexBytes
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    TimeExhausted,
+    TransactionNotFound,
+    Web3Exception,
+)
 
 from notary.chain.connect import Chain
 from notary.chain.reverts import translate
@@ -17,6 +33,12 @@ from notary.errors import TransactionFailedError, TransactionTimeoutError
 REVERTS = (ContractCustomError, ContractLogicError, TesterTransactionFailed)
 GAS_MARGIN = 1.25
 DEFAULT_TIMEOUT = 120.0
+
+#: Called with (raw signed transaction, its 0x-hash) after signing, before broadcast.
+OnSigned = Callable[[bytes, str], None]
+# What a node's refusal of a raw transaction looks like (funds, fees, nonce), not a lost connection.
+_REFUSALS = (ValueError, Web3Exception, EthValidationError)
+_on_signed: ContextVar[OnSigned | None] = ContextVar("notary_on_signed", default=None)
 
 
 @dataclass(frozen=True)
@@ -45,11 +67,29 @@ def call(fn: Any, block: int | str = "latest") -> Any:
         _reraise_typed(exc)
 
 
-def send(chain: Chain, fn: Any, sender: LocalAccount, timeout: float = DEFAULT_TIMEOUT) -> TxResult:
+@contextmanager
+def signed_hook(callback: OnSigned) -> Iterator[None]:
+    """Within this block, `send` calls `callback(raw, hash)` before broadcasting (unless given its own)."""
+    token = _on_signed.set(callback)
+    try:
+        yield
+    finally:
+        _on_signed.reset(token)
+
+
+def send(
+    chain: Chain,
+    fn: Any,
+    sender: LocalAccount,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_signed: OnSigned | None = None,
+) -> TxResult:
     """Send contract call `fn` from `sender` and wait for its receipt.
 
     Gas is estimated first, which is also where a revert is caught and decoded before
-    anything is sent. The nonce is the sender's pending count.
+    anything is sent. The nonce is the sender's pending count. `on_signed` (else the
+    `signed_hook` in effect) gets the signed raw transaction and its hash before broadcast;
+    if it raises, nothing is sent.
     """
     w3 = chain.w3
     try:
@@ -61,8 +101,82 @@ def send(chain: Chain, fn: Any, sender: LocalAccount, timeout: float = DEFAULT_T
         {"from": sender.address, "nonce": nonce, "gas": int(gas * GAS_MARGIN), "chainId": chain.chain_id}
     )
     signed = sender.sign_transaction(tx)
-    tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+    hook = on_signed or _on_signed.get()
+    if hook is not None:
+        hook(bytes(signed.raw_transaction), "0x" + bytes(signed.hash).hex())
+    try:
+        tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+    except _REFUSALS as exc:
+        raise TransactionFailedError(f"the node refused transaction 0x{bytes(signed.hash).hex()}: {exc}") from None
     return wait(chain, tx_hash, timeout)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A transaction finished by `resume`: `how` is "mined", "pending" or "rebroadcast"."""
+
+    how: str
+    result: TxResult
+
+
+def resume(
+    chain: Chain,
+    raw_transaction: bytes,
+    tx_hash: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    may_rebroadcast: Callable[[], bool] = lambda: True,
+) -> Resumed | None:
+    """Finish a transaction signed earlier, perhaps sent, without ever sending a duplicate.
+
+    1. Mined: return its receipt.
+    2. Known to the node (pending): wait for it.
+    3. Unknown: if its nonce was used by another transaction it can never be mined: None.
+    4. Else, if `may_rebroadcast()`, send the same raw bytes again (same nonce, same hash)
+       and wait; if vetoed, None.
+    A reverted transaction, or one the node refuses to take again, raises
+    TransactionFailedError: either way it is not pending and recorded nothing.
+    """
+    w3 = chain.w3
+    h = HexBytes(tx_hash)
+    # 1.
+    try:
+        w3.eth.get_transaction_receipt(h)
+        return Resumed("mined", wait(chain, h, timeout))
+    except TransactionNotFound:
+        pass
+    # 2.
+    try:
+        w3.eth.get_transaction(h)
+        return Resumed("pending", wait(chain, h, timeout))
+    except TransactionNotFound:
+        pass
+    # 3.
+    sender, nonce = raw_sender_and_nonce(raw_transaction)
+    if w3.eth.get_transaction_count(sender, "latest") > nonce:  # type: ignore[arg-type]
+        return None
+    # 4.
+    if not may_rebroadcast():
+        return None
+    try:
+        w3.eth.send_raw_transaction(raw_transaction)
+    except _REFUSALS as exc:
+        raise TransactionFailedError(f"the node refused to re-broadcast transaction {tx_hash}: {exc}") from None
+    return Resumed("rebroadcast", wait(chain, h, timeout))
+
+
+def raw_sender_and_nonce(raw_transaction: bytes) -> tuple[str, int]:
+    """The sender and nonce of a signed raw transaction (typed or legacy)."""
+    import rlp
+    from eth_account import Account
+    from eth_account.typed_transactions import TypedTransaction
+
+    raw = HexBytes(raw_transaction)
+    sender = str(Account.recover_transaction(raw))
+    if raw[0] <= 0x7F:  # EIP-2718 typed envelope
+        nonce = int(TypedTransaction.from_bytes(raw).as_dict()["nonce"])
+    else:
+        nonce = int.from_bytes(rlp.decode(raw)[0], "big")
+    return sender, nonce
 
 
 def wait(chain: Chain, tx_hash: Any, timeout: float = DEFAULT_TIMEOUT) -> TxResult:
