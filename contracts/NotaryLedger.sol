@@ -39,8 +39,6 @@ contract NotaryLedger is LedgerSignatures {
         if (count == 0 || count > MAX_PARTIES || n.quorum == 0 || n.quorum > count) {
             revert NotaryInvalidQuorum(n.quorum, count);
         }
-        if (n.supersedes != bytes32(0)) _checkSupersedable(n.supersedes, n.party);
-
         Record storage r = _records[id];
         for (uint256 i = 0; i < count; ++i) {
             bytes32 p = n.parties[i];
@@ -49,6 +47,7 @@ contract NotaryLedger is LedgerSignatures {
             _required[id][p] = true;
         }
         if (!_required[id][n.party]) revert NotaryPartyNotRequired(id, n.party);
+        if (n.supersedes != bytes32(0)) _checkSupersedable(id, n.supersedes, n.party);
 
         r.digest = n.digest;
         r.hashAlgorithm = n.hashAlgorithm;
@@ -192,11 +191,17 @@ contract NotaryLedger is LedgerSignatures {
 
     // ----------------------------------------------------------------- internals
 
-    function _checkSupersedable(bytes32 oldId, bytes32 party) private view {
+    /// @dev An amendment must come from a party of the old record and require every party
+    /// still bound by it, since it executes only with their signatures.
+    function _checkSupersedable(bytes32 id, bytes32 oldId, bytes32 party) private view {
         Record storage old = _records[oldId];
         if (old.status == Status.None) revert NotaryUnknownRecord(oldId);
         if (old.status != Status.Executed && old.status != Status.InForce) revert NotaryWrongState(oldId, old.status);
         if (!_required[oldId][party]) revert NotaryPartyNotRequired(oldId, party);
+        for (uint256 i = 0; i < old.parties.length; ++i) {
+            bytes32 p = old.parties[i];
+            if (_isBound(oldId, p) && !_required[id][p]) revert NotaryPartyNotRequired(id, p);
+        }
     }
 
     function _requireStatus(bytes32 id, Record storage r, Status a, Status b) private view {

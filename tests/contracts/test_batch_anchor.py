@@ -7,7 +7,7 @@ import random
 import time
 
 import pytest
-from helpers import (
+from contract_helpers import (
     SHA256,
     anchor_payload,
     block_time,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import (
+from contract_helpers import (
     SHA256,
     ZERO32,
     block_time,

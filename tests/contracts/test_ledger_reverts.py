@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import (
+from contract_helpers import (
     act_payload,
     anchor_payload,
     code,

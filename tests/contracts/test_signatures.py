@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from contract_helpers import act_payload, code, digest, events, new_account, revert_args, submit
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
-from helpers import act_payload, code, digest, events, new_account, revert_args, submit
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
