@@ -67,10 +67,9 @@ class Deployment:
             raise InvalidInputError(f"deployment manifest is malformed: {exc}") from exc
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(self.to_json())
-        tmp.replace(path)
+        from notary.files import write_atomic
+
+        write_atomic(path, self.to_json().encode())
 
     @classmethod
     def load(cls, path: Path) -> Deployment:

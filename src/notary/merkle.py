@@ -11,7 +11,7 @@ leaf encoding for a single bytes32 value, commutative pair hashing):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from eth_hash.auto import keccak
 
@@ -71,3 +71,40 @@ def verify(digest: bytes, proof: Sequence[bytes], root: bytes) -> bool:
     for sibling in proof:
         node = hash_pair(node, sibling)
     return node == root
+
+
+# --------------------------------------------------------------------- faster builder (same rules)
+
+
+def _fast_keccak() -> Callable[[bytes], bytes]:
+    """keccak256 from pysha3 (installed with eth-tester on CPython, ~7x faster), else eth-hash's."""
+    try:
+        from sha3 import keccak_256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - PyPy or a minimal install
+        return keccak
+    return lambda data: keccak_256(data).digest()  # type: ignore[no-any-return]
+
+
+class FastMerkleTree(MerkleTree):
+    """`MerkleTree` built with a faster keccak: identical leaves, pairs, levels, root and proofs.
+
+    An addition, not a change of the rules above (tests pin it equal to `MerkleTree` and to
+    the known-answer vectors). A million documents build in a few seconds.
+    """
+
+    def __init__(self, digests: Sequence[bytes]) -> None:
+        if not digests:
+            raise InvalidInputError("a Merkle tree needs at least one document")
+        k = _fast_keccak()
+        for d in digests:
+            if len(d) != 32:
+                raise InvalidInputError(f"a digest has 32 bytes, this one has {len(d)}")
+        level = [k(k(d)) for d in digests]
+        self.levels = [level]
+        while len(level) > 1:
+            left, right = level[0:-1:2], level[1::2]
+            nxt = [k(a + b) if a < b else k(b + a) for a, b in zip(left, right, strict=False)]
+            if len(level) % 2:
+                nxt.append(level[-1])
+            self.levels.append(nxt)
+            level = nxt

@@ -53,6 +53,19 @@ def revoke_signer(
     return gw.revoke_signer(controller, party_code(code), key, gw.now() if effective_at is None else effective_at)
 
 
+def revocation_is_compromise(gw: LedgerGateway, effective_at: int, block_number: int) -> bool:
+    """Whether a revocation mined in `block_number` reaches back into blocks mined before it.
+
+    If the previous block's time is at or after the effective time, acts already on chain
+    may have been signed with the key after its revocation took effect: the revocation
+    declares a compromise. One effective after that time invalidates nothing on chain.
+    (Stricter than "effective before the transaction's own block time", which would flag
+    a plain revocation mined a few seconds after it was sent.)
+    """
+    previous = gw.chain.w3.eth.get_block(max(block_number - 1, 0))
+    return effective_at <= int(previous["timestamp"])
+
+
 def show_party(gw: LedgerGateway, code: str) -> PartyView:
     raw = party_code(code)
     history = gw.key_history(raw)

@@ -157,4 +157,6 @@ def read(path: Path) -> SignedPayload:
 
 
 def write(signed: SignedPayload, path: Path) -> None:
-    path.write_text(to_json(signed))
+    from notary.files import write_atomic
+
+    write_atomic(path, to_json(signed).encode())

@@ -96,3 +96,18 @@ def test_manifest_rejects_non_json_and_missing_file(tmp_path) -> None:  # type: 
     with pytest.raises(DeploymentNotFoundError) as info:
         Deployment.load(tmp_path / "none.json")
     assert "notary deploy" in (info.value.hint or "")
+
+
+def test_atomic_writes_refuse_special_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Output is never renamed over a device or FIFO (as root that would replace /dev/null)."""
+    import os
+
+    from notary.files import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidInputError, match="not a regular file"):
+        write_atomic(fifo, b"x")
+    assert not fifo.is_file()
+    assert write_atomic(tmp_path / "out" / "f.json", b"abc") == 3
+    assert (tmp_path / "out" / "f.json").read_bytes() == b"abc"

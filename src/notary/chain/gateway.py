@@ -229,6 +229,96 @@ class LedgerGateway:
         )
         return bytes(tx.call(self.ledger.functions.hashBatchAnchor(args)))
 
+    # ------------------------------------------------------------------ evidence for receipts (reads only)
+
+    def signer_key_at(self, code: bytes, key: str, block: int) -> SignerKey:
+        """A party's key entry as the registry held it at `block` (eth_call at that block)."""
+        fn = self.registry.functions.signerKey(code, to_checksum_address(key))
+        vf, vu, revoked, added = tx.call(fn, block=block)
+        return SignerKey(bytes32_to_text(code), to_checksum_address(key), vf, vu, revoked, added)
+
+    def block_hash(self, number: int) -> str | None:
+        """The 0x-hash of canonical block `number`, or None if the chain is not that long."""
+        from web3.exceptions import BlockNotFound
+
+        try:
+            return "0x" + bytes(self.chain.w3.eth.get_block(number)["hash"]).hex()
+        except BlockNotFound:
+            return None
+
+    def block_time(self, number: int) -> int:
+        return int(self.chain.w3.eth.get_block(number)["timestamp"])
+
+    def is_contract(self, address: str, block: int | str = "latest") -> bool:
+        """Whether `address` holds code (an EIP-1271 contract signer) at `block`."""
+        return bool(self.chain.w3.eth.get_code(to_checksum_address(address), block_identifier=block))  # type: ignore[arg-type]
+
+    def transaction_location(self, tx_hash: str) -> tuple[int, str] | None:
+        """(block number, block hash) of a mined, successful transaction; None if it is not on chain."""
+        from web3.exceptions import TransactionNotFound
+
+        try:
+            r = self.chain.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return None
+        if r["status"] != 1:
+            return None
+        return int(r["blockNumber"]), "0x" + bytes(r["blockHash"]).hex()
+
+    def signed_call(self, tx_hash: str) -> tuple[Notarisation | Act | BatchAnchor, str, bytes]:
+        """The signed payload, signer and signature a ledger transaction carried (from its input).
+
+        The contract stores neither the payloads' deadlines nor the signatures: the
+        transaction input is where they survive.
+        """
+        from notary.errors import InvalidInputError
+
+        t = self.chain.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+        if t["to"] is None or to_checksum_address(t["to"]) != to_checksum_address(self.ledger.address):
+            raise InvalidInputError(f"transaction {tx_hash} does not call the ledger directly")
+        fn, args = self.ledger.decode_function_input(t["input"])
+        name = fn.fn_name
+        s = args.get({"notarise": "n", "act": "a", "anchor": "b"}.get(name, ""))
+        if s is None:
+            raise InvalidInputError(f"transaction {tx_hash} calls {name}, not a signed ledger act")
+        s = list(s.values()) if isinstance(s, dict) else list(s)  # web3 decodes structs as named dicts
+        payload: Notarisation | Act | BatchAnchor
+        if name == "notarise":
+            payload = Notarisation(
+                bytes(s[0]), bytes(s[1]), bytes(s[2]), bytes(s[3]), tuple(bytes(p) for p in s[4]),
+                int(s[5]), bytes(s[6]), bytes(s[7]), bool(s[8]), int(s[9]),
+            )  # fmt: skip
+        elif name == "act":
+            payload = Act(bytes(s[0]), bytes(s[1]), Intent(s[2]), str(s[3]), int(s[4]))
+        else:
+            payload = BatchAnchor(bytes(s[0]), bytes(s[1]), int(s[2]), bytes(s[3]), bytes(s[4]), int(s[5]))
+        return payload, to_checksum_address(args["signer"]), bytes(args["signature"])
+
+    def act_logs(self, record_id: bytes, to_block: int | str = "latest") -> list[dict[str, Any]]:
+        """Every ActRecorded log of a record up to `to_block`, in chain order, with its position."""
+        logs = self.ledger.events.ActRecorded.get_logs(
+            from_block=self.deployment.ledger.block_number, to_block=to_block, argument_filters={"recordId": record_id}
+        )
+        return [_log_row(log) for log in sorted(logs, key=lambda x: (x["blockNumber"], x["logIndex"]))]
+
+    def anchor_log(self, anchor_id: bytes) -> dict[str, Any] | None:
+        """The BatchAnchored log of a batch with its position, or None."""
+        logs = self.ledger.events.BatchAnchored.get_logs(
+            from_block=self.deployment.ledger.block_number, argument_filters={"anchorId": anchor_id}
+        )
+        return _log_row(logs[0]) if logs else None
+
+
+def _log_row(log: Any) -> dict[str, Any]:
+    """A decoded log's arguments plus where it is: transaction, block number and hash, log index."""
+    return {
+        **dict(log["args"]),
+        "transaction": "0x" + bytes(log["transactionHash"]).hex(),
+        "blockNumber": int(log["blockNumber"]),
+        "blockHash": "0x" + bytes(log["blockHash"]).hex(),
+        "logIndex": int(log["logIndex"]),
+    }
+
 
 def _event_row(log: Any) -> dict[str, Any]:
     args = dict(log["args"])

@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from notary.cli import context
 from notary.cli.output import console, err_console, print_json
+from notary.cli.receipts import AnnexesOpt, ReceiptOutOpt, TextsOpt
 from notary.codes import bytes32_to_text, party_code
 from notary.errors import ConfigError, InvalidInputError
 from notary.hashing import parse_digest, sha256_file
@@ -88,7 +89,11 @@ def register(app: typer.Typer) -> None:
 
 
 def notarise(
-    document: DocumentArg,
+    document: Annotated[
+        str | None,
+        typer.Argument(metavar="[FILE|DIGEST]", help="The document, or its SHA-256 digest (or give --text/--annex)."),
+    ] = None,
+    *,
     party: PartyOpt,
     key: KeyOpt,
     parties: Annotated[str, typer.Option("--parties", help="Required parties, e.g. FRA,SGP (--as is added).")],
@@ -103,20 +108,41 @@ def notarise(
     submitter_of_superseded: Annotated[
         str | None, typer.Option("--submitter-of-superseded", metavar="PARTY", help="Who notarised the amended one.")
     ] = None,
+    texts: TextsOpt = None,
+    annexes: AnnexesOpt = None,
     deadline: DeadlineOpt = "24h",
     password_file: PasswordFileOpt = None,
     relayer: RelayerOpt = None,
     relayer_password_file: RelayerPasswordOpt = None,
     offline: OfflineOpt = False,
     output: OutputOpt = None,
+    receipt_out: ReceiptOutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Notarise a document: hash it, sign the notarisation as PARTY, submit it and wait."""
-    from notary import ledger
+    """Notarise a document, or an instrument of several texts: sign it as PARTY, submit it and wait.
+
+    With --text (and --annex) files, the instrument's digest is the Merkle root of the
+    texts' SHA-256 digests (texts, then annexes, in the order given), recorded as
+    "merkle-sha256"; any one text then proves its membership with the receipt.
+    """
+    from notary import instruments, ledger
+    from notary.hashing import DEFAULT_ALGORITHM
 
     _check_offline(offline, output)
-    digest = _digest_of(document, quiet=as_json)
-    metadata = {"title": title} if title.strip() else {}
+    _check_receipt_out(offline, receipt_out)
+    instrument = None
+    if texts or annexes:
+        if document is not None:
+            raise InvalidInputError("give the document as FILE|DIGEST or as --text/--annex files, not both")
+        instrument = instruments.from_files(texts or [], annexes or [])
+        digest, algorithm = instrument.digest, instruments.ALGORITHM
+        metadata: dict[str, Any] = instrument.metadata(title)
+        document = f"the instrument of {len(instrument.texts)} texts"
+    elif document is None:
+        raise InvalidInputError("name the document", hint="give FILE|DIGEST, or the instrument's texts with --text")
+    else:
+        digest, algorithm = _digest_of(document, quiet=as_json), DEFAULT_ALGORITHM
+        metadata = {"title": title} if title.strip() else {}
     gw = None if offline else context.gateway()
     old = _superseded(gw, supersedes, submitter_of_superseded, quiet=as_json)
     payload = ledger.prepare_notarisation(
@@ -129,6 +155,7 @@ def notarise(
         metadata=metadata,
         supersedes=old,
         ratification=ratification,
+        algorithm=algorithm,
     )
     rid = record_id(digest, payload.party)
     code = bytes32_to_text(payload.party)
@@ -145,12 +172,18 @@ def notarise(
     record = gw.record(rid, with_attestations=False)
     if outcome.already_recorded:
         _check_same_terms(record, payload)
+    written: dict[str, Any] = {}
+    if receipt_out is not None:
+        from notary.cli.receipts import write_record_receipt
+
+        written = write_record_receipt(gw, rid, receipt_out, metadata=metadata, instrument=instrument)
     _report(
         outcome,
         as_json,
         f"{code}'s notarisation of {document}",
         {
             "digest": digest.hex(),
+            "hashAlgorithm": algorithm,
             "recordId": "0x" + rid.hex(),
             "party": code,
             "kind": record.kind,
@@ -160,6 +193,8 @@ def notarise(
             "metadataHash": record.metadata_hash.hex(),
             "supersedes": None if not old else "0x" + old.hex(),
             "status": record.status.label,
+            **({"texts": [f"{t.name} ({t.role})" for t in instrument.texts]} if instrument else {}),
+            **written,
         },
     )
 
@@ -176,6 +211,7 @@ def sign(
     relayer_password_file: RelayerPasswordOpt = None,
     offline: OfflineOpt = False,
     output: OutputOpt = None,
+    receipt_out: ReceiptOutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Co-sign (or ratify) a notarised record as PARTY."""
@@ -199,6 +235,7 @@ def sign(
         offline=offline,
         output=output,
         as_json=as_json,
+        receipt_out=receipt_out,
     )
 
 
@@ -325,6 +362,7 @@ def _act(
     offline: bool,
     output: Path | None,
     as_json: bool,
+    receipt_out: Path | None = None,
 ) -> None:
     """Sign `intent` on the record of `document` as `party`; submit it, or write it offline."""
     from notary import ledger
@@ -332,6 +370,7 @@ def _act(
     if intent in (Intent.WITHDRAWAL, Intent.ANNULMENT, Intent.CANCELLATION) and not (reason or "").strip():
         raise InvalidInputError(f"a {intent.label} needs a reason, recorded on chain", hint='add --reason "…"')
     _check_offline(offline, output)
+    _check_receipt_out(offline, receipt_out)
     code = bytes32_to_text(party_code(party))
     digest = _digest_of(document, quiet=as_json)
     gw = None if offline else context.gateway()
@@ -359,6 +398,12 @@ def _act(
     fields = {"digest": digest.hex(), "recordId": "0x" + rid.hex(), "party": code, "intent": intent.label}
     if reason:
         fields["reason"] = reason
+    if receipt_out is not None:
+        from notary.cli.receipts import note_texts_missing, write_record_receipt
+
+        fields |= write_record_receipt(gw, rid, receipt_out)
+        if gw.record(rid, with_attestations=False).hash_algorithm == "merkle-sha256":
+            note_texts_missing(as_json)
     _report(outcome, as_json, f"{code}'s {intent.label} on {document}", {**fields, "status": status})
 
 
@@ -463,6 +508,14 @@ def _check_offline(offline: bool, output: Path | None) -> None:
         raise InvalidInputError("-o is only for offline signing", hint="add --offline, or drop -o to submit now")
 
 
+def _check_receipt_out(offline: bool, receipt_out: Path | None) -> None:
+    if offline and receipt_out is not None:
+        raise InvalidInputError(
+            "--receipt-out needs the chain: offline, nothing is recorded yet",
+            hint="after `notary submit`, write it with `notary receipt FILE -o R`",
+        )
+
+
 def _digest_of(document: str, quiet: bool) -> bytes:
     """The digest of a file (streamed, with a progress bar if large), or a digest given as hex."""
     path = Path(document)
@@ -557,9 +610,7 @@ def _write_offline(
 
     assert output is not None  # _check_offline
     p: Notarisation | Act | BatchAnchor = signed.payload
-    tmp = output.with_name(f".{output.name}.tmp")
-    signed_payload.write(signed, tmp)
-    tmp.replace(output)
+    signed_payload.write(signed, output)
     fields: dict[str, Any] = {
         "file": str(output),
         "primaryType": type(p).__name__,

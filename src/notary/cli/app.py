@@ -10,7 +10,12 @@ import typer
 
 from notary import __version__
 from notary.cli import acts, context, exit_codes, inspect, keys, node, party, setup
+from notary.cli import audit as audit_cmd
+from notary.cli import batch as batch_cmd
 from notary.cli import demo as demo_cmd
+from notary.cli import index as index_cmd
+from notary.cli import receipts as receipts_cmd
+from notary.cli import serve as serve_cmd
 
 app = typer.Typer(
     name="notary",
@@ -23,9 +28,14 @@ app.command("demo")(demo_cmd.demo)
 setup.register(app)  # init, deploy
 acts.register(app)  # notarise, sign, submit, withdraw, cancel, annul
 inspect.register(app)  # status, verify
+receipts_cmd.register(app)  # receipt
+batch_cmd.register(app)  # batch anchor, batch prove
+serve_cmd.register(app)  # serve
 app.add_typer(keys.app, name="keys")
 app.add_typer(party.app, name="party")
 app.add_typer(node.app, name="node")
+app.add_typer(index_cmd.app, name="index")
+app.add_typer(audit_cmd.app, name="audit")
 
 
 def _version(value: bool) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,13 +13,6 @@ from notary.cli.output import console, print_json, record_dict, record_table
 
 Document = Annotated[str, typer.Argument(help="The document file, or its SHA-256 digest (64 hex digits).")]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def _with_confirmations(record: Any, head: int) -> dict[str, Any]:
-    data = record_dict(record)
-    for a in data["attestations"]:
-        a["confirmations"] = head - a["block"] + 1 if a["block"] is not None else 0
-    return data
 
 
 def status(
@@ -41,15 +35,33 @@ def status(
     head = gw.chain.block_number()
     records = [gw.record(i) for i in ids]
     if as_json:
-        print_json({"digest": digest.hex(), "records": [_with_confirmations(r, head) for r in records]})
+        print_json({"digest": digest.hex(), "records": [record_dict(r, head) for r in records]})
         return
     for r in records:
         console.print(record_table(r))
 
 
-def verify(document: Document, as_json: Json = False) -> None:
+def verify(
+    document: Document,
+    as_json: Json = False,
+    receipt: Annotated[
+        Path | None, typer.Option("--receipt", metavar="R", help="Verify with this receipt (see `notary receipt`).")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="With --receipt: no chain access at all; states what remains trusted.")
+    ] = False,
+) -> None:
     """Exit 0 only if the document is notarised by an executed record with valid signatures."""
     from notary.verify import verify_digest
+
+    if receipt is not None:
+        from notary.cli.receipts import verify_with_receipt
+
+        return verify_with_receipt(document, receipt, offline, as_json)
+    if offline:
+        from notary.errors import InvalidInputError
+
+        raise InvalidInputError("--offline verifies a receipt", hint="add --receipt R (written by `notary receipt`)")
 
     digest = digest_of(document, quiet=as_json)
     verdict = verify_digest(context.gateway(), digest)

@@ -18,14 +18,13 @@ from notary.cli.keys import address_labels, resolve_address
 from notary.cli.output import console, print_json
 from notary.codes import party_code
 from notary.errors import InvalidInputError
-from notary.models import timestamp_text
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from notary.chain.gateway import LedgerGateway
     from notary.chain.tx import TxResult
-    from notary.models import Party, SignerKey
+    from notary.models import Party
 
 app = typer.Typer(help="Register parties and manage their controllers and signer keys.", no_args_is_help=True)
 
@@ -35,7 +34,6 @@ PasswordFileOption = Annotated[
     typer.Option("--password-file", help="Read the key's password from this file.", dir_okay=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-_NEVER = 253402300800  # 10000-01-01: later times read as "never"
 _UINT64 = 2**64
 
 
@@ -52,7 +50,9 @@ ControllerKey = Annotated[str, _key_option("party controller")]
 
 def _time(ts: int) -> str | None:
     """UTC ISO text; None for 0 (unset) and for times too far to print (never)."""
-    return timestamp_text(ts) if 0 < ts < _NEVER else None
+    from notary.views import time_or_none
+
+    return time_or_none(ts)
 
 
 def _chain_time(text: str, now: int, what: str) -> int:
@@ -109,32 +109,6 @@ def _report(as_json: bool, headline: str, data: dict[str, Any]) -> None:
     table.add_row("block", str(data["block"]))
     table.add_row("gas used", f"{data['gasUsed']:,}")
     console.print(table)
-
-
-def key_status(key: SignerKey, now: int, compromised: bool = False) -> str:
-    """A key's status at chain time `now`; `compromised`: its revocation reaches back into mined blocks."""
-    if key.revoked_at and compromised:
-        return "compromised"
-    if key.revoked_at and now >= key.revoked_at:
-        return "revoked"
-    if now < key.valid_from:
-        return "not yet valid"
-    if now >= key.valid_until:
-        return "expired"
-    return "revocation pending" if key.revoked_at else "active"
-
-
-def _retroactive(gw: LedgerGateway, effective_at: int, block_number: int) -> bool:
-    """Whether a revocation mined in `block_number` reaches back into blocks mined before it.
-
-    If the previous block's time is at or after the effective time, acts already on chain
-    may have been signed with the key after its revocation took effect: the revocation
-    declares a compromise. One effective after that time invalidates nothing on chain.
-    (Stricter than "effective before the transaction's own block time", which would flag
-    a plain revocation mined a few seconds after it was sent.)
-    """
-    previous = gw.chain.w3.eth.get_block(max(block_number - 1, 0))
-    return effective_at <= int(previous["timestamp"])
 
 
 def _party_dict(p: Party) -> dict[str, Any]:
@@ -335,7 +309,7 @@ def revoke_signer(
         )
         return
     result = registry.revoke_signer(gw, _sender(key, password_file), code, address, at)
-    compromise = _retroactive(gw, at, result.block_number)
+    compromise = registry.revocation_is_compromise(gw, at, result.block_number)
     if compromise:
         headline = (
             f"[bold red]compromise declared[/]: key {address} of [bold]{code}[/] is revoked from {_time(at)}, "
@@ -390,38 +364,12 @@ def show(code: CodeArgument, as_json: JsonOption = False) -> None:
     (revoked from a time that blocks already on chain had reached).
     """
     from notary import registry
+    from notary.views import party_dict
 
     gw = context.gateway()
-    view = registry.show_party(gw, code)
-    now = gw.now()
-    compromised: dict[str, bool] = {}  # key -> whether its latest revocation is a compromise
-    history = []
-    for row in view.history:
-        entry: dict[str, Any] = {
-            "event": row["event"],
-            "key": row["key"],
-            "time": _time(row["time"]),
-            "transaction": row["transaction"],
-            "block": row["block_number"],
-        }
-        if row["event"] == "SignerAdded":
-            entry.update(validFrom=_time(row["validFrom"]), validUntil=_time(row["validUntil"]))
-        else:
-            compromised[row["key"]] = _retroactive(gw, row["effectiveAt"], row["block_number"])
-            entry.update(effectiveAt=_time(row["effectiveAt"]), compromise=compromised[row["key"]])
-        history.append(entry)
-    keys = [
-        {
-            "key": k.key,
-            "status": key_status(k, now, compromised.get(k.key, False)),
-            "validFrom": _time(k.valid_from),
-            "validUntil": _time(k.valid_until),
-            "revokedAt": _time(k.revoked_at),
-            "addedAt": _time(k.added_at),
-        }
-        for k in view.keys
-    ]
-    data = {**_party_dict(view.party), "chainTime": _time(now), "keys": keys, "history": history}
+    data = party_dict(
+        registry.show_party(gw, code), gw.now(), lambda at, block: registry.revocation_is_compromise(gw, at, block)
+    )
     if as_json:
         print_json(data)
         return

@@ -1,0 +1,101 @@
+"""Read the ledger for a digest or a party and shape the answer as the API's models.
+
+Blocking (web3) code: routes run these in the thread pool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notary import registry
+from notary.chain.gateway import LedgerGateway
+from notary.codes import party_code
+from notary.errors import NotaryUnknownRecordError, RecordNotFoundError
+from notary.models import Record, SignerKey, timestamp_text
+from notary.verify import verify_digest
+from notary.views import party_dict, record_dict
+
+from .schemas import ChainContext, PartyOut, RecordLink, RecordOut, RecordsOut, RecordVerdictOut, UploadOut, VerdictOut
+
+ZERO = bytes(32)
+
+
+def chain_context(gw: LedgerGateway) -> ChainContext:
+    return ChainContext(
+        chainId=gw.chain.chain_id,
+        ledger=gw.deployment.ledger.address,
+        block=gw.chain.block_number(),
+        chainTime=timestamp_text(gw.now()),
+    )
+
+
+def _link(gw: LedgerGateway, rid: bytes) -> RecordLink | None:
+    if rid == ZERO:
+        return None
+    try:
+        r = gw.record(rid, with_attestations=False)
+    except NotaryUnknownRecordError:
+        return None
+    href = f"/v1/records/{r.digest.hex()}"
+    return RecordLink(
+        recordId=r.record_id_hex, digest=r.digest.hex(), submitter=r.submitter, status=r.status.label, href=href
+    )
+
+
+def record_out(gw: LedgerGateway, record: Record, head: int) -> RecordOut:
+    """A record with confirmations, detailed health of invalid acts, and supersession links."""
+    keys: dict[tuple[str, str], SignerKey] = {}
+    for a in record.attestations:
+        if not a.valid and (a.party, a.signer) not in keys:
+            keys[(a.party, a.signer)] = gw.signer_key(party_code(a.party), a.signer)
+    data: dict[str, Any] = record_dict(record, head, keys)
+    links = {"supersedes": _link(gw, record.supersedes), "supersededBy": _link(gw, record.superseded_by)}
+    return RecordOut.model_validate({**data, "links": links})
+
+
+def records_of(gw: LedgerGateway, digest: bytes, submitter: str | None = None) -> RecordsOut:
+    context = chain_context(gw)
+    ids = gw.records_of_digest(digest)
+    records = [gw.record(i) for i in ids]
+    if submitter is not None:
+        records = [r for r in records if r.submitter == submitter.strip().upper()]
+    if not records:
+        who = f" by {submitter.strip().upper()}" if submitter else ""
+        raise RecordNotFoundError(
+            f"digest {digest.hex()} is not notarised{who} on this ledger",
+            hint="check that you hashed the exact file (SHA-256), or verify it with POST /v1/verify",
+        )
+    out = [record_out(gw, r, context.block) for r in records]
+    return RecordsOut(digest=digest.hex(), records=out, chain=context)
+
+
+def verdict_of(gw: LedgerGateway, digest: bytes, upload: UploadOut | None = None) -> VerdictOut:
+    context = chain_context(gw)
+    verdict = verify_digest(gw, digest)
+    records = [
+        RecordVerdictOut(
+            recordId=v.record.record_id_hex,
+            status=v.record.status.label,
+            submitter=v.record.submitter,
+            ok=v.ok,
+            reasons=list(v.reasons),
+            warnings=list(v.warnings),
+            record=record_out(gw, v.record, context.block),
+        )
+        for v in verdict.records
+    ]
+    return VerdictOut(
+        digest=digest.hex(),
+        verified=verdict.ok,
+        notarised=verdict.notarised,
+        reasons=list(verdict.reasons),
+        records=records,
+        file=upload,
+        chain=context,
+    )
+
+
+def party_of(gw: LedgerGateway, code: str) -> PartyOut:
+    view = registry.show_party(gw, code)
+    data = party_dict(view, gw.now(), lambda at, block: registry.revocation_is_compromise(gw, at, block))
+    return PartyOut.model_validate(data)

@@ -1,0 +1,24 @@
+"""`GET /v1/parties/{code}`: a party, its signer keys and their history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from starlette.concurrency import run_in_threadpool
+
+from notary.api import presenters, problems
+from notary.api.deps import ServicesDep
+from notary.api.schemas import PartyOut
+
+router = APIRouter(tags=["parties"])
+
+
+@router.get("/v1/parties/{code}", response_model=PartyOut, responses=problems.responses(404, 422, 503))
+async def get_party(
+    code: Annotated[str, Path(description="Party code, e.g. FRA, SGP, UN.", examples=["FRA"])],
+    svc: ServicesDep,
+) -> PartyOut:
+    """A party's controller and status, every signer key with its window and status
+    (active, revoked, compromised, …), and the SignerAdded/SignerRevoked history."""
+    return await run_in_threadpool(presenters.party_of, svc.gateway, code)

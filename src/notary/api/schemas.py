@@ -1,0 +1,174 @@
+"""Response models of the API (the OpenAPI schema is generated from these).
+
+Field names are those of the CLI's `--json` output (`notary.views`); times are UTC ISO 8601.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Hex32 = Field(pattern=r"^0x[0-9a-f]{64}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AttestationOut(_Model):
+    party: str = Field(description="Party code, e.g. FRA.")
+    intent: Literal["signature", "ratification", "annulment", "withdrawal", "cancellation"]
+    signer: str = Field(description="Address of the key that signed the act.")
+    time: str = Field(description="Block time at which the act was recorded.")
+    valid: bool = Field(description="Whether the key was authorised for the party when it signed, as known now.")
+    health: str = Field(description='"valid", or "invalid…" with the reason (e.g. a key declared compromised).')
+    reason: str | None = Field(description="Reason recorded with a withdrawal, annulment or cancellation.")
+    transaction: str | None
+    block: int | None
+    confirmations: int = Field(description="Blocks on top of (and including) the act's block.")
+
+
+class RecordLink(_Model):
+    """Another record this one points to (supersession)."""
+
+    recordId: str
+    digest: str
+    submitter: str
+    status: str
+    href: str = Field(description="This API's URL of that record.")
+
+
+class SupersessionLinks(_Model):
+    supersedes: RecordLink | None = Field(description="The record this amendment replaces.")
+    supersededBy: RecordLink | None = Field(description="The amendment that replaced this record.")
+
+
+class RecordOut(_Model):
+    recordId: str
+    digest: str = Field(description="Hex digest of the document (no 0x).")
+    hashAlgorithm: str
+    kind: str = Field(description="mou, treaty, note-verbale, …")
+    submitter: str
+    parties: list[str] = Field(description="Required parties.")
+    quorum: int
+    status: Literal["open", "executed", "in-force", "cancelled", "superseded", "annulled", "terminated"]
+    ratificationRequired: bool
+    supersedes: str | None
+    supersededBy: str | None
+    metadataHash: str
+    createdAt: str
+    updatedAt: str
+    signatures: int
+    ratifications: int
+    annulments: int
+    withdrawals: int
+    attestations: list[AttestationOut]
+    links: SupersessionLinks
+
+
+class ChainContext(_Model):
+    chainId: int
+    ledger: str = Field(description="Address of the ledger contract.")
+    block: int = Field(description="Latest block when the answer was read.")
+    chainTime: str
+
+
+class RecordsOut(_Model):
+    """Every record of a digest (one per submitting party)."""
+
+    digest: str
+    records: list[RecordOut]
+    chain: ChainContext
+
+
+class UploadOut(_Model):
+    name: str | None = Field(description="File name as sent by the client.")
+    size: int
+    hashAlgorithm: Literal["sha256"] = "sha256"
+
+
+class RecordVerdictOut(_Model):
+    recordId: str
+    status: str
+    submitter: str
+    ok: bool
+    reasons: list[str] = Field(description="Why this record does not verify (empty when ok).")
+    warnings: list[str] = Field(description="E.g. not yet ratified, or superseded.")
+    record: RecordOut
+
+
+class VerdictOut(_Model):
+    """The verification of a digest: `verified` only for an executed (or in-force) record with a valid quorum."""
+
+    digest: str
+    verified: bool
+    notarised: bool
+    reasons: list[str]
+    records: list[RecordVerdictOut]
+    file: UploadOut | None = None
+    chain: ChainContext
+
+
+class KeyOut(_Model):
+    key: str
+    status: Literal["active", "not yet valid", "expired", "revocation pending", "revoked", "compromised"]
+    validFrom: str | None
+    validUntil: str | None = Field(description="None: never expires.")
+    revokedAt: str | None
+    addedAt: str | None
+
+
+class KeyEventOut(_Model):
+    event: Literal["SignerAdded", "SignerRevoked"]
+    key: str
+    time: str | None
+    transaction: str
+    block: int
+    validFrom: str | None = None
+    validUntil: str | None = None
+    effectiveAt: str | None = None
+    compromise: bool | None = Field(default=None, description="The revocation reaches back into mined blocks.")
+
+
+class PartyOut(_Model):
+    code: str
+    name: str
+    controller: str
+    status: Literal["active", "suspended"]
+    registeredAt: str | None
+    chainTime: str | None
+    keys: list[KeyOut]
+    history: list[KeyEventOut]
+
+
+class RelayOut(_Model):
+    """A relayed signed payload; replaying the same payload returns this same body."""
+
+    signingHash: str = Field(description="EIP-712 hash of the payload: the idempotency key.")
+    primaryType: Literal["Notarisation", "Act", "BatchAnchor"]
+    party: str
+    intent: str = Field(description="notarisation, anchor, or the act's intent.")
+    signer: str
+    outcome: Literal["submitted", "already-recorded"] = Field(
+        description="submitted: this service sent the transaction; already-recorded: the act was on chain already."
+    )
+    transaction: str | None
+    block: int | None
+    recordId: str | None = None
+    anchorId: str | None = None
+    digest: str | None = None
+    record: str | None = Field(default=None, description="This API's URL of the record.")
+
+
+class HealthOut(_Model):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyOut(_Model):
+    status: Literal["ready", "unready"]
+    checks: dict[str, str] = Field(description='Each check and its result: "ok" or what failed.')
+    chainId: int | None
+    block: int | None
+    ledger: str
+    indexerLag: int | None = Field(description="Blocks the indexer is behind the chain; null without an indexer.")

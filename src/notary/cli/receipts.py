@@ -1,0 +1,184 @@
+"""`notary receipt` and `notary verify FILE --receipt R [--offline]`: portable proofs.
+
+A receipt verifies with no chain access (`--offline`); without `--offline` it is also
+confirmed against the node and what changed since is reported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from notary.cli import context, exit_codes
+from notary.cli.output import console, err_console, print_json
+from notary.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from notary import instruments
+    from notary.chain.gateway import LedgerGateway
+    from notary.receipt_verify import ReceiptVerdict
+    from notary.receipts import Receipt
+
+TextsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--text", metavar="FILE", help="An equally authentic text of the instrument (repeat, in order)."),
+]
+AnnexesOpt = Annotated[
+    list[Path] | None, typer.Option("--annex", metavar="FILE", help="An annex of the instrument (repeat, in order).")
+]
+ReceiptOutOpt = Annotated[
+    Path | None,
+    typer.Option("--receipt-out", metavar="R", help="Also write a receipt of the record to R once recorded."),
+]
+
+
+def write_record_receipt(
+    gw: LedgerGateway,
+    record_id: bytes,
+    path: Path,
+    *,
+    metadata: dict[str, Any] | None = None,
+    instrument: instruments.Instrument | None = None,
+) -> dict[str, Any]:
+    """Read the record's evidence from the chain and write its receipt; returns a summary."""
+    from notary import receipts
+    from notary.receipt_build import record_receipt
+
+    r = record_receipt(gw, record_id, metadata=metadata, instrument=instrument)
+    size = receipts.write(r, path)
+    assert r.record is not None
+    return {
+        "receipt": str(path),
+        "receiptBytes": size,
+        "receiptStatus": r.record.status.label,
+        "receiptActs": len(r.record.attestations),
+        "receiptTexts": len(r.document.texts),
+    }
+
+
+def _metadata_for(title: str, instrument: instruments.Instrument | None, gw: LedgerGateway, rid: bytes) -> Any:
+    """The metadata to include: as given; for an untitled instrument, its texts if they match."""
+    from notary.hashing import metadata_hash
+
+    if instrument is None:
+        return {"title": title.strip()} if title.strip() else None
+    metadata = instrument.metadata(title)
+    if title.strip():
+        return metadata
+    on_chain = gw.record(rid, with_attestations=False).metadata_hash
+    return metadata if metadata_hash(metadata) == on_chain else None
+
+
+def receipt(
+    document: Annotated[
+        str | None, typer.Argument(metavar="[FILE|DIGEST]", help="The document, or its SHA-256 digest.")
+    ] = None,
+    *,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="R", help="Where to write the receipt.")],
+    submitter: Annotated[
+        str | None, typer.Option("--submitter", metavar="PARTY", help="Who notarised it (if several did).")
+    ] = None,
+    title: Annotated[str, typer.Option("--title", help="The title given when notarising (to include it).")] = "",
+    texts: TextsOpt = None,
+    annexes: AnnexesOpt = None,
+    from_receipt: Annotated[
+        Path | None,
+        typer.Option("--from-receipt", metavar="OLD", help="Refresh an earlier receipt: same document and metadata."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Write a receipt: everything needed to verify the record offline, read from the chain now."""
+    from notary import instruments, ledger, receipts
+    from notary.cli.documents import digest_of
+
+    instrument: instruments.Instrument | None = None
+    metadata: Any = None
+    if sum(x is not None for x in (document, texts or annexes or None, from_receipt)) != 1:
+        raise InvalidInputError(
+            "name the document once: FILE|DIGEST, or --text/--annex files, or --from-receipt OLD",
+        )
+    gw = context.gateway()
+    if from_receipt is not None:
+        old = receipts.read(from_receipt)
+        digest, metadata = old.document.digest, old.metadata
+        if old.document.texts:
+            items = [instruments.InstrumentText(t.name, t.role, t.digest) for t in old.document.texts]
+            instrument = instruments.build(items)
+        if old.record is not None:
+            submitter = submitter or old.record.submitter
+    elif texts or annexes:
+        instrument = instruments.from_files(texts or [], annexes or [])
+        digest = instrument.digest
+    else:
+        assert document is not None
+        digest = digest_of(document, quiet=as_json)
+    rid = ledger.resolve_record(gw, digest, submitter)
+    if from_receipt is None:
+        metadata = _metadata_for(title, instrument, gw, rid)
+    summary = {"digest": digest.hex(), "recordId": "0x" + rid.hex()}
+    summary |= write_record_receipt(gw, rid, output, metadata=metadata, instrument=instrument)
+    if as_json:
+        print_json(summary)
+        return
+    console.print(
+        f"[green]✓[/] receipt written to [bold]{escape(str(output))}[/] ({summary['receiptBytes']} bytes): "
+        f"record {summary['receiptStatus']}, {summary['receiptActs']} signed act(s)"
+        + (f", {summary['receiptTexts']} texts" if summary["receiptTexts"] else ""),
+        highlight=False,
+    )
+    console.print(f"Verify it anywhere, even offline: `notary verify FILE --receipt {escape(str(output))} --offline`")
+
+
+# --------------------------------------------------------------------- verify --receipt
+
+
+def _print_verdict(document: str, v: ReceiptVerdict) -> None:
+    if v.matched:
+        console.print(f"[green]✓[/] the file is {escape(v.matched)}", highlight=False, soft_wrap=True)
+    for reason in v.reasons:
+        console.print(f"  [red]✗[/] {escape(reason)}", highlight=False, soft_wrap=True)
+    for warning in v.warnings:
+        console.print(f"  [yellow]![/] {escape(warning)}", highlight=False, soft_wrap=True)
+    for change in v.changes:
+        console.print(f"  [cyan]Δ[/] {escape(change)}", highlight=False, soft_wrap=True)
+    headline = "[bold green]VERIFIED[/]" if v.ok else "[bold red]NOT VERIFIED[/]"
+    console.print(f"{escape(document)}: {headline} ({v.mode})", highlight=False, soft_wrap=True)
+    console.print(f"[dim]trust: {escape(v.trust)}[/]", highlight=False)
+
+
+def verify_with_receipt(document: str, receipt_path: Path, offline: bool, as_json: bool) -> None:
+    """Verify `document` with a receipt; exit 1 unless it verifies."""
+    from notary import receipts
+    from notary.cli.documents import digest_of
+    from notary.receipt_verify import verify_offline
+
+    r: Receipt = receipts.read(receipt_path)
+    digest = digest_of(document, quiet=as_json)
+    if offline:
+        v = verify_offline(r, digest)
+    else:
+        from notary.receipt_online import verify_online
+
+        v = verify_online(context.chain(), r, digest)
+    if as_json:
+        print_json({"document": document, "digest": digest.hex(), "receipt": str(receipt_path), **v.to_json()})
+    else:
+        _print_verdict(document, v)
+    if not v.ok:
+        raise typer.Exit(exit_codes.VERIFICATION_FAILED)
+
+
+def note_texts_missing(as_json: bool) -> None:
+    if not as_json:
+        err_console.print(
+            "[yellow]note:[/] this receipt lists no texts; write one that does with "
+            "`notary receipt --text … --annex … -o R` or `--from-receipt` an earlier one",
+            highlight=False,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("receipt")(receipt)

@@ -1,0 +1,100 @@
+"""Open the index database and bring its schema up to date with Alembic.
+
+An SQLite file under the data directory by default (nothing to start); PostgreSQL by URL
+(`postgresql://user:pass@host/db`, driven by psycopg 3) when several API instances
+share one index. The migrations ship inside the package, so installed copies migrate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+
+from notary.errors import ConfigError, NotaryError
+
+
+class IndexDatabaseError(NotaryError, RuntimeError):
+    """The index database cannot be opened, migrated, or belongs to another ledger."""
+
+    code = "index-database"
+
+
+def default_url(data_dir: Path, chain_id: int) -> str:
+    """`sqlite:///<data dir>/index/<chain id>.sqlite3`."""
+    path = Path(data_dir) / "index" / f"{chain_id}.sqlite3"
+    return f"sqlite:///{path}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept `postgresql://…` and `postgres://…` for psycopg 3; pass other URLs through."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for `url`; an SQLite file's folder is created, and WAL lets readers run beside the indexer."""
+    url = normalise_url(url)
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url, future=True)
+    except Exception as exc:  # unknown dialect, missing driver, malformed URL
+        raise ConfigError(f"cannot use index database URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to the newest revision (a no-op when current)."""
+    from alembic import command
+
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+    except NotaryError:
+        raise
+    except Exception as exc:
+        raise IndexDatabaseError(
+            f"cannot migrate the index database {engine.url.render_as_string(hide_password=True)}: {exc}",
+            hint="check the URL and that the database server runs; NOTARY_INDEX_URL selects the database",
+        ) from exc
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision stamped in the database (None: not migrated yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        rev = MigrationContext.configure(connection).get_current_revision()
+        return str(rev) if rev is not None else None
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(None))
+    return str(script.get_current_head())

@@ -1,0 +1,193 @@
+"""Read the index: its state and the derived views, by digest, party, kind and time.
+
+This is what the API reads when the index is present and current (`IndexReader.is_current`),
+and what `notary index` prints. Every answer can be re-derived from the chain's events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select
+
+from notary.index import schema as s
+from notary.index.ingest import IndexState
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events to read: all given conditions must hold (times are UNIX seconds, `until` exclusive)."""
+
+    party: str | None = None
+    kind: str | None = None
+    digest: str | None = None
+    event: str | None = None
+    since: int | None = None
+    until: int | None = None
+    from_block: int | None = None
+    to_block: int | None = None
+
+    def where(self) -> Any:
+        e = s.events.c
+        conds = []
+        if self.party:
+            conds.append(e.party == self.party)
+        if self.kind:
+            conds.append(e.kind == self.kind)
+        if self.digest:
+            conds.append(e.digest == self.digest.lower().removeprefix("0x"))
+        if self.event:
+            conds.append(e.event == self.event)
+        if self.since is not None:
+            conds.append(e.time >= self.since)
+        if self.until is not None:
+            conds.append(e.time < self.until)
+        if self.from_block is not None:
+            conds.append(e.block_number >= self.from_block)
+        if self.to_block is not None:
+            conds.append(e.block_number <= self.to_block)
+        return and_(True, *conds)
+
+    def matches(self, ev: Any) -> bool:
+        """The same conditions in Python, on an event mapping (for re-deriving an export from the chain)."""
+        checks = (
+            (self.party, lambda: ev["party"] == self.party),
+            (self.kind, lambda: ev["kind"] == self.kind),
+            (self.digest, lambda: ev["digest"] == (self.digest or "").lower().removeprefix("0x")),
+            (self.event, lambda: ev["event"] == self.event),
+            (self.since is not None, lambda: ev["time"] >= (self.since or 0)),
+            (self.until is not None, lambda: ev["time"] < (self.until or 0)),
+            (self.from_block is not None, lambda: ev["block_number"] >= (self.from_block or 0)),
+            (self.to_block is not None, lambda: ev["block_number"] <= (self.to_block or 0)),
+        )
+        return all(test() for given, test in checks if given)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class IndexReader:
+    """Read-only access to an index database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def state(self) -> IndexState | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(s.index_state).where(s.index_state.c.id == 1)).mappings().first()
+        return IndexState(**{k: v for k, v in row.items() if k != "id"}) if row else None
+
+    def is_current(self, head: int, max_lag: int = 2) -> bool:
+        """True when the index has reached `head - max_lag` (the API's test before trusting it)."""
+        state = self.state()
+        return state is not None and state.last_block >= head - max_lag
+
+    def block_hash(self, number: int) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(s.blocks.c.hash).where(s.blocks.c.number == number)).scalar()
+
+    def count(self, flt: EventFilter | None = None) -> int:
+        with self.engine.connect() as conn:
+            query = select(func.count()).select_from(s.events).where((flt or EventFilter()).where())
+            return int(conn.execute(query).scalar_one())
+
+    def iter_events(self, flt: EventFilter | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """Matching events in chain order, streamed from the server (memory stays flat)."""
+        query = (
+            select(s.events)
+            .where((flt or EventFilter()).where())
+            .order_by(s.events.c.block_number, s.events.c.log_index)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+            for row in result.mappings():
+                yield dict(row)
+
+    def summary(self, flt: EventFilter | None = None) -> dict[str, dict[str, int]]:
+        """Event counts by party and by event name (for the PDF report)."""
+        where = (flt or EventFilter()).where()
+        out: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for column in ("party", "event"):
+                col = s.events.c[column]
+                rows = conn.execute(select(col, func.count()).where(where).group_by(col).order_by(col))
+                out[column] = {str(k or "-"): int(v) for k, v in rows}
+        return out
+
+    # ------------------------------------------------------------------ derived views
+
+    def records(
+        self,
+        *,
+        digest: str | None = None,
+        party: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:
+        """Records with their state; `party` matches the submitter or any required party."""
+        r = s.records.c
+        conds = []
+        if digest:
+            conds.append(r.digest == digest.lower().removeprefix("0x"))
+        if party:
+            conds.append(or_(r.submitter == party, r.parties.like(f'%"{party}"%')))
+        if kind:
+            conds.append(r.kind == kind)
+        if status:
+            conds.append(r.status == status)
+        if since is not None:
+            conds.append(r.created_at >= since)
+        if until is not None:
+            conds.append(r.created_at < until)
+        query = select(s.records).where(and_(True, *conds)).order_by(r.block_number, r.record_id).limit(limit)
+        with self.engine.connect() as conn:
+            rows = [dict(x) for x in conn.execute(query).mappings()]
+            for row in rows:
+                row["parties"] = json.loads(row["parties"])
+                row["superseded_by"] = conn.execute(
+                    select(r.record_id).where(
+                        r.supersedes == row["record_id"], r.status.in_(("executed", "in-force", "superseded"))
+                    )
+                ).scalar()
+        return rows
+
+    def attestations(self, record_id: str) -> list[dict[str, Any]]:
+        a = s.attestations.c
+        query = select(s.attestations).where(a.record_id == record_id).order_by(a.block_number, a.log_index)
+        with self.engine.connect() as conn:
+            return [dict(x) for x in conn.execute(query).mappings()]
+
+    def parties(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(x) for x in conn.execute(select(s.parties).order_by(s.parties.c.code)).mappings()]
+
+    def keys(self, party: str) -> list[dict[str, Any]]:
+        """The current window of every key of `party` (uint64 values as int)."""
+        k = s.signer_keys.c
+        with self.engine.connect() as conn:
+            query = select(s.signer_keys).where(k.party == party).order_by(k.added_at)
+            rows = [dict(x) for x in conn.execute(query).mappings()]
+        for row in rows:
+            for col in ("valid_from", "valid_until", "revoked_at"):
+                row[col] = int(row[col])
+        return rows
+
+    def key_history(self, party: str) -> list[dict[str, Any]]:
+        """Every SignerAdded / SignerRevoked event of `party`, in chain order."""
+        e = s.events.c
+        query = (
+            select(s.events)
+            .where(e.party == party, e.event.in_(("SignerAdded", "SignerRevoked")))
+            .order_by(e.block_number, e.log_index)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(x) for x in conn.execute(query).mappings()]
+        for row in rows:
+            row["detail"] = json.loads(row["detail"])
+        return rows

@@ -1,0 +1,309 @@
+"""Strict parsing of a receipt's sections into value types (see `notary.receipts` for the format).
+
+Every check raises a `ReceiptFormatError` subclass naming the field by its path, e.g.
+`record.attestations[1].signature`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from eth_utils import is_checksum_address
+
+from notary import eip712
+from notary.codes import party_code
+from notary.hashing import canonical_json
+from notary.models import Act, BatchAnchor, Intent, Notarisation, SignerKey, Status
+from notary.receipts import (
+    INTENTS,
+    MAX_ATTESTATIONS,
+    MAX_METADATA_BYTES,
+    MAX_NAME,
+    MAX_PROOF,
+    MAX_REASON,
+    MAX_TEXTS,
+    ROLES,
+    SEAL_ALGORITHM,
+    BatchPart,
+    ChainRef,
+    Document,
+    Evidence,
+    ReceiptFieldError,
+    ReceiptLimitError,
+    ReceiptMissingFieldError,
+    ReceiptUnknownFieldError,
+    RecordPart,
+    Text,
+)
+
+_UINT64 = re.compile(r"^(0|[1-9][0-9]{0,19})$")
+_HEX = re.compile(r"^0x[0-9a-f]*$")
+_ALGORITHM = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+_KIND = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+MAX_SAFE_INTEGER = 2**53 - 1
+_STATUSES = {s.label: s for s in Status if s is not Status.NONE}
+
+
+def fields(value: Any, where: str, expected: set[str]) -> dict[str, Any]:
+    """`value` must be an object with exactly the `expected` keys."""
+    if not isinstance(value, dict):
+        raise ReceiptFieldError(f"{where} must be a JSON object, not {type(value).__name__}")
+    unknown, missing = sorted(set(value) - expected), sorted(expected - set(value))
+    if unknown:
+        raise ReceiptUnknownFieldError(f"{where} has unknown field(s) {', '.join(unknown)}")
+    if missing:
+        raise ReceiptMissingFieldError(f"{where} lacks field(s) {', '.join(missing)}")
+    return value
+
+
+def hex_bytes(value: Any, where: str, size: int | None = 32) -> bytes:
+    if not isinstance(value, str) or not _HEX.match(value) or len(value) % 2:
+        raise ReceiptFieldError(f"{where} must be lower-case 0x-prefixed hex")
+    raw = bytes.fromhex(value[2:])
+    if size is not None and len(raw) != size:
+        raise ReceiptFieldError(f"{where} must hold {size} bytes, not {len(raw)}")
+    return raw
+
+
+def hex_list(value: Any, where: str, limit: int) -> tuple[bytes, ...]:
+    if not isinstance(value, list):
+        raise ReceiptFieldError(f"{where} must be a list")
+    if len(value) > limit:
+        raise ReceiptLimitError(f"{where} has {len(value)} entries; the limit is {limit}")
+    return tuple(hex_bytes(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+
+def address(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not is_checksum_address(value):
+        raise ReceiptFieldError(f"{where} must be an EIP-55 checksummed address")
+    return value
+
+
+def uint64(value: Any, where: str) -> int:
+    if not isinstance(value, str) or not _UINT64.match(value) or int(value) >= 2**64:
+        raise ReceiptFieldError(f"{where} must be an unsigned 64-bit integer written as a decimal string")
+    return int(value)
+
+
+def integer(value: Any, where: str, maximum: int = MAX_SAFE_INTEGER) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= maximum:
+        raise ReceiptFieldError(f"{where} must be an integer from 0 to {maximum}")
+    return value
+
+
+def boolean(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ReceiptFieldError(f"{where} must be true or false")
+    return value
+
+
+def text(value: Any, where: str, limit: int, pattern: re.Pattern[str] | None = None) -> str:
+    if not isinstance(value, str):
+        raise ReceiptFieldError(f"{where} must be a string")
+    if len(value) > limit:
+        raise ReceiptLimitError(f"{where} has {len(value)} characters; the limit is {limit}")
+    if pattern is not None and not pattern.match(value):
+        raise ReceiptFieldError(f"{where} value {value!r} is malformed")
+    return value
+
+
+def party(value: Any, where: str) -> str:
+    code = text(value, where, 16)
+    try:
+        party_code(code)
+    except ValueError:
+        raise ReceiptFieldError(f"{where} value {code!r} is not a party code") from None
+    if code != code.strip().upper():
+        raise ReceiptFieldError(f"{where} value {code!r} is not a party code")
+    return code
+
+
+def optional_bytes32(value: Any, where: str) -> bytes:
+    """null (none: 32 zero bytes) or a non-zero bytes32."""
+    if value is None:
+        return bytes(32)
+    raw = hex_bytes(value, where)
+    if raw == bytes(32):
+        raise ReceiptFieldError(f"{where} must be null rather than zero")
+    return raw
+
+
+# --------------------------------------------------------------------- sections
+
+
+def parse_chain(value: Any) -> ChainRef:
+    c = fields(value, "chain", {"chainId", "ledger", "registry"})
+    return ChainRef(
+        integer(c["chainId"], "chain.chainId"),
+        address(c["ledger"], "chain.ledger"),
+        address(c["registry"], "chain.registry"),
+    )
+
+
+def parse_document(value: Any) -> Document:
+    d = fields(value, "document", {"digest", "hashAlgorithm", "texts"})
+    algorithm = text(d["hashAlgorithm"], "document.hashAlgorithm", 32, _ALGORITHM)
+    raw_texts = d["texts"]
+    if not isinstance(raw_texts, list):
+        raise ReceiptFieldError("document.texts must be a list")
+    if len(raw_texts) > MAX_TEXTS:
+        raise ReceiptLimitError(f"document.texts has {len(raw_texts)} entries; the limit is {MAX_TEXTS}")
+    texts = []
+    for i, t in enumerate(raw_texts):
+        w = f"document.texts[{i}]"
+        t = fields(t, w, {"name", "role", "digest", "proof"})
+        role = text(t["role"], f"{w}.role", 8)
+        if role not in ROLES:
+            raise ReceiptFieldError(f"{w}.role must be one of {', '.join(ROLES)}, not {role!r}")
+        name = text(t["name"], f"{w}.name", MAX_NAME)
+        texts.append(
+            Text(name, role, hex_bytes(t["digest"], f"{w}.digest"), hex_list(t["proof"], f"{w}.proof", MAX_PROOF))
+        )
+    return Document(hex_bytes(d["digest"], "document.digest"), algorithm, tuple(texts))
+
+
+def parse_metadata(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ReceiptFieldError("metadata must be null or a JSON object")
+    size = len(canonical_json(value))
+    if size > MAX_METADATA_BYTES:
+        raise ReceiptLimitError(f"metadata is {size} bytes; the limit is {MAX_METADATA_BYTES}")
+    return value
+
+
+def parse_seal(value: Any, names: set[str]) -> tuple[tuple[str, str], ...]:
+    s = fields(value, "seal", {"algorithm", "sections"})
+    if s["algorithm"] != SEAL_ALGORITHM:
+        raise ReceiptFieldError(f"seal.algorithm must be {SEAL_ALGORITHM!r}, not {s['algorithm']!r}")
+    sec = fields(s["sections"], "seal.sections", names)
+    return tuple((n, "0x" + hex_bytes(sec[n], f"seal.sections.{n}").hex()) for n in sorted(names))
+
+
+def _payload(primary: Any, value: Any, where: str) -> Notarisation | Act | BatchAnchor:
+    if primary not in eip712.TYPES:
+        raise ReceiptFieldError(f"{where}.primaryType {primary!r} is not Notarisation, Act or BatchAnchor")
+    types = eip712.TYPES[primary]
+    m = fields(value, f"{where}.message", {f["name"] for f in types})
+    values: list[Any] = []
+    for f in types:
+        name, kind, w = f["name"], f["type"], f"{where}.message.{f['name']}"
+        v = m[name]
+        if kind == "bytes32":
+            values.append(hex_bytes(v, w))
+        elif kind == "bytes32[]":
+            values.append(hex_list(v, w, 32))
+        elif kind == "uint64":
+            values.append(uint64(v, w))
+        elif kind == "uint8":
+            values.append(integer(v, w, 255))
+        elif kind == "bool":
+            values.append(boolean(v, w))
+        else:
+            values.append(text(v, w, MAX_REASON))
+    if primary == "Notarisation":
+        return Notarisation(*values)
+    if primary == "Act":
+        if values[2] not in Intent._value2member_map_:
+            raise ReceiptFieldError(f"{where}.message.intent {values[2]} is not a known intent")
+        values[2] = Intent(values[2])
+        return Act(*values)
+    return BatchAnchor(*values)
+
+
+_EVIDENCE = {
+    "party", "intent", "reason", "time", "primaryType", "message", "signer", "signature",
+    "contractSigner", "signerKey", "signerKeyObserved", "transaction", "blockNumber", "blockHash", "logIndex",
+}  # fmt: skip
+
+
+def _key(value: Any, where: str, code: str, signer: str) -> SignerKey:
+    k = fields(value, where, {"validFrom", "validUntil", "revokedAt", "addedAt"})
+    return SignerKey(
+        code,
+        signer,
+        uint64(k["validFrom"], f"{where}.validFrom"),
+        uint64(k["validUntil"], f"{where}.validUntil"),
+        uint64(k["revokedAt"], f"{where}.revokedAt"),
+        uint64(k["addedAt"], f"{where}.addedAt"),
+    )
+
+
+def parse_evidence(value: Any, where: str) -> Evidence:
+    e = fields(value, where, _EVIDENCE)
+    intent = text(e["intent"], f"{where}.intent", 16)
+    if intent not in INTENTS:
+        raise ReceiptFieldError(f"{where}.intent must be one of {', '.join(INTENTS)}, not {intent!r}")
+    code = party(e["party"], f"{where}.party")
+    signer = address(e["signer"], f"{where}.signer")
+    return Evidence(
+        party=code,
+        intent=intent,
+        reason=text(e["reason"], f"{where}.reason", MAX_REASON),
+        time=uint64(e["time"], f"{where}.time"),
+        payload=_payload(e["primaryType"], e["message"], where),
+        signer=signer,
+        signature=hex_bytes(e["signature"], f"{where}.signature", None),
+        contract_signer=boolean(e["contractSigner"], f"{where}.contractSigner"),
+        signer_key=_key(e["signerKey"], f"{where}.signerKey", code, signer),
+        signer_key_observed=_key(e["signerKeyObserved"], f"{where}.signerKeyObserved", code, signer),
+        transaction="0x" + hex_bytes(e["transaction"], f"{where}.transaction").hex(),
+        block_number=integer(e["blockNumber"], f"{where}.blockNumber"),
+        block_hash="0x" + hex_bytes(e["blockHash"], f"{where}.blockHash").hex(),
+        log_index=integer(e["logIndex"], f"{where}.logIndex"),
+    )
+
+
+_RECORD = {
+    "recordId", "submitter", "kind", "parties", "quorum", "supersedes", "metadataHash",
+    "ratificationRequired", "status", "supersededBy", "observedAt", "attestations",
+}  # fmt: skip
+
+
+def parse_record(value: Any) -> RecordPart:
+    r = fields(value, "record", _RECORD)
+    parties = r["parties"]
+    if not isinstance(parties, list) or not 1 <= len(parties) <= 32:
+        raise ReceiptFieldError("record.parties must be a list of 1 to 32 party codes")
+    status = text(r["status"], "record.status", 16)
+    if status not in _STATUSES:
+        raise ReceiptFieldError(f"record.status {status!r} is not a record state")
+    observed = fields(r["observedAt"], "record.observedAt", {"blockNumber", "blockHash"})
+    acts = r["attestations"]
+    if not isinstance(acts, list) or not acts:
+        raise ReceiptFieldError("record.attestations must be a non-empty list")
+    if len(acts) > MAX_ATTESTATIONS:
+        raise ReceiptLimitError(f"record.attestations has {len(acts)} entries; the limit is {MAX_ATTESTATIONS}")
+    return RecordPart(
+        record_id=hex_bytes(r["recordId"], "record.recordId"),
+        submitter=party(r["submitter"], "record.submitter"),
+        kind=text(r["kind"], "record.kind", 32, _KIND),
+        parties=tuple(party(p, f"record.parties[{i}]") for i, p in enumerate(parties)),
+        quorum=integer(r["quorum"], "record.quorum", 255),
+        supersedes=optional_bytes32(r["supersedes"], "record.supersedes"),
+        metadata_hash=hex_bytes(r["metadataHash"], "record.metadataHash"),
+        ratification_required=boolean(r["ratificationRequired"], "record.ratificationRequired"),
+        status=_STATUSES[status],
+        superseded_by=optional_bytes32(r["supersededBy"], "record.supersededBy"),
+        observed_block=integer(observed["blockNumber"], "record.observedAt.blockNumber"),
+        observed_block_hash="0x" + hex_bytes(observed["blockHash"], "record.observedAt.blockHash").hex(),
+        attestations=tuple(parse_evidence(a, f"record.attestations[{i}]") for i, a in enumerate(acts)),
+    )
+
+
+def parse_batch(value: Any) -> BatchPart:
+    b = fields(
+        value, "batch", {"anchorId", "root", "count", "party", "hashAlgorithm", "metadataHash", "proof", "anchor"}
+    )
+    return BatchPart(
+        anchor_id=hex_bytes(b["anchorId"], "batch.anchorId"),
+        root=hex_bytes(b["root"], "batch.root"),
+        count=integer(b["count"], "batch.count"),
+        party=party(b["party"], "batch.party"),
+        hash_algorithm=text(b["hashAlgorithm"], "batch.hashAlgorithm", 32, _ALGORITHM),
+        metadata_hash=hex_bytes(b["metadataHash"], "batch.metadataHash"),
+        proof=hex_list(b["proof"], "batch.proof", MAX_PROOF),
+        anchor=parse_evidence(b["anchor"], "batch.anchor"),
+    )
