@@ -122,7 +122,7 @@ def verify_online(chain: Chain, r: Receipt, digest: bytes) -> ReceiptVerdict:
     if chain.chain_id != r.chain.chain_id:
         v.reasons.append(f"the node serves chain {chain.chain_id}, the receipt is for chain {r.chain.chain_id}")
         return v
-    if not chain.w3.eth.get_code(chain.w3.to_checksum_address(r.chain.ledger)):
+    if not chain.has_code(r.chain.ledger):
         v.reasons.append(f"no ledger contract at {r.chain.ledger} on this node (another chain, or it was reset)")
         return v
     gw = gateway_for(chain, r)

@@ -62,8 +62,7 @@ def revocation_is_compromise(gw: LedgerGateway, effective_at: int, block_number:
     (Stricter than "effective before the transaction's own block time", which would flag
     a plain revocation mined a few seconds after it was sent.)
     """
-    previous = gw.chain.w3.eth.get_block(max(block_number - 1, 0))
-    return effective_at <= int(previous["timestamp"])
+    return effective_at <= gw.chain.block_timestamp(max(block_number - 1, 0))
 
 
 def show_party(gw: LedgerGateway, code: str) -> PartyView:

@@ -28,7 +28,6 @@ from notary.api.routes import health, parties, records, relay, verify
 from notary.api.settings import ApiSettings
 from notary.api.signed_payload_schema import SIGNED_PAYLOAD_SCHEMA
 from notary.chain.gateway import LedgerGateway
-from notary.errors import ConfigError
 from notary.journal import Journal
 
 STATIC = Path(str(files("notary.api") / "static"))
@@ -47,18 +46,11 @@ _HEADERS = [
 def connect_gateway(settings: ApiSettings) -> LedgerGateway:
     """Reach the node and the deployment named by the settings, checking the contracts are there."""
     from notary.chain.connect import connect
+    from notary.chain.gateway import open_gateway
     from notary.deployment import Deployment
 
     chain = connect(settings.base.rpc_url)
-    dep = Deployment.load(settings.base.deployment_path(chain.chain_id))
-    if dep.chain_id != chain.chain_id:
-        raise ConfigError(f"the deployment manifest is for chain {dep.chain_id}, but the node serves {chain.chain_id}")
-    if not chain.w3.eth.get_code(chain.w3.to_checksum_address(dep.ledger.address)):
-        raise ConfigError(
-            f"no ledger contract at {dep.ledger.address} on {chain.url} (the node was reset?)",
-            hint="deploy again with `notary deploy`, or point NOTARY_DEPLOYMENT at this chain's manifest",
-        )
-    return LedgerGateway(chain, dep)
+    return open_gateway(chain, Deployment.load(settings.base.deployment_path(chain.chain_id)))
 
 
 class SecurityHeaders:

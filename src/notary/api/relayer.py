@@ -63,7 +63,7 @@ def load_relayer(source: RelayerSource, gw: LedgerGateway) -> LocalAccount:
             raise ConfigError(f"cannot read the relayer keystore or password file: {exc.strerror}") from None
         except ValueError:
             raise ConfigError(f"cannot decrypt the relayer keystore {source.keystore} (wrong password?)") from None
-    if dev and gw.chain.w3.eth.get_balance(account.address) == 0:
+    if dev and gw.chain.balance(account.address) == 0:
         gw.chain.fund(account.address)
     return account
 

@@ -34,6 +34,19 @@ class Chain:
     def block_number(self) -> int:
         return int(self.w3.eth.block_number)
 
+    def has_code(self, address: str) -> bool:
+        """Whether a contract is deployed at `address`."""
+        return bool(self.w3.eth.get_code(Web3.to_checksum_address(address)))
+
+    def balance(self, address: str) -> int:
+        return int(self.w3.eth.get_balance(Web3.to_checksum_address(address)))
+
+    def block_timestamp(self, number: int) -> int:
+        return int(self.w3.eth.get_block(number)["timestamp"])
+
+    def gas_used(self, tx_hash: str) -> int:
+        return int(self.w3.eth.get_transaction_receipt(tx_hash)["gasUsed"])  # type: ignore[arg-type]
+
     def fund(self, address: str, wei: int = DEV_FUNDING_WEI) -> None:
         """Give `address` gas money from the node's first unlocked account (dev chains only)."""
         accounts = self.w3.eth.accounts

@@ -28,6 +28,22 @@ from notary.models import (
 )
 
 
+def open_gateway(chain: Chain, deployment: Deployment) -> LedgerGateway:
+    """The gateway for `deployment`, after checking it is on this chain and its ledger exists."""
+    from notary.errors import ConfigError
+
+    if deployment.chain_id != chain.chain_id:
+        raise ConfigError(
+            f"the deployment manifest is for chain {deployment.chain_id}, but {chain.url} serves chain {chain.chain_id}"
+        )
+    if not chain.has_code(deployment.ledger.address):
+        raise ConfigError(
+            f"no ledger contract at {deployment.ledger.address} on {chain.url} (the node was reset?)",
+            hint="deploy again with `notary deploy`, or point NOTARY_DEPLOYMENT at this chain's manifest",
+        )
+    return LedgerGateway(chain, deployment)
+
+
 class LedgerGateway:
     """The registry and ledger contracts of one deployment on one chain."""
 

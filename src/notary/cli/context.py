@@ -64,21 +64,10 @@ def deployment_path() -> Path:
 
 def gateway() -> LedgerGateway:
     if state._gateway is None:
-        from notary.chain.gateway import LedgerGateway
+        from notary.chain.gateway import open_gateway
         from notary.deployment import Deployment
 
-        c = chain()
-        dep = Deployment.load(deployment_path())
-        if dep.chain_id != c.chain_id:
-            raise ConfigError(
-                f"the deployment manifest is for chain {dep.chain_id}, but {c.url} serves chain {c.chain_id}"
-            )
-        if not c.w3.eth.get_code(c.w3.to_checksum_address(dep.ledger.address)):
-            raise ConfigError(
-                f"no ledger contract at {dep.ledger.address} on {c.url} (the node was reset?)",
-                hint="deploy again with `notary deploy`",
-            )
-        state._gateway = LedgerGateway(c, dep)
+        state._gateway = open_gateway(chain(), Deployment.load(deployment_path()))
     return state._gateway  # type: ignore[no-any-return]
 
 
@@ -108,7 +97,7 @@ def unlock(name: str, password_file: Path | None) -> LocalAccount:
 def ensure_gas(account: LocalAccount) -> None:
     """On a development chain, fund an empty account from the node's dev account."""
     c = chain()
-    if c.w3.eth.get_balance(account.address) > 0:
+    if c.balance(account.address) > 0:
         return
     if c.chain_id in DEV_CHAIN_IDS or c.is_in_process:
         c.fund(account.address)

@@ -153,7 +153,7 @@ def deploy(
             "address": c.address,
             "block": c.block_number,
             "transaction": c.transaction,
-            "gasUsed": int(chain.w3.eth.get_transaction_receipt(c.transaction)["gasUsed"]),  # type: ignore[arg-type]
+            "gasUsed": chain.gas_used(c.transaction),
         }
         for name, c in (("registry", dep.registry), ("ledger", dep.ledger))
     }
@@ -198,7 +198,7 @@ def _check_existing(chain: Chain, path: Path, force: bool) -> Path | None:
     else:
         if old.chain_id != chain.chain_id:
             problem = f"the manifest {path} is for chain {old.chain_id}, not chain {chain.chain_id}"
-        elif chain.w3.eth.get_code(chain.w3.to_checksum_address(old.ledger.address)):
+        elif chain.has_code(old.ledger.address):
             problem = (
                 f"a ledger is already deployed on chain {chain.chain_id} at {old.ledger.address} (manifest {path})"
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from eth_utils import to_checksum_address
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -27,12 +26,11 @@ def _readiness(svc: Services) -> ReadyOut:
     try:
         block = gw.chain.block_number()
         checks["chain"] = "ok"
-        eth = gw.chain.w3.eth
         contracts = (gw.deployment.registry.address, gw.deployment.ledger.address)
-        has_code = all(eth.get_code(to_checksum_address(a)) for a in contracts)
+        has_code = all(gw.chain.has_code(a) for a in contracts)
         checks["deployment"] = "ok" if has_code else "no contract code at the manifest's addresses"
         if svc.relayer is not None:
-            funded = eth.get_balance(to_checksum_address(svc.relayer.address)) > 0
+            funded = gw.chain.balance(svc.relayer.address) > 0
             checks["relayer"] = "ok" if funded else f"relayer {svc.relayer.address} has no funds for gas"
     except Exception as exc:  # any failure to reach the node means "not ready"
         checks["chain"] = f"unreachable ({type(exc).__name__})"
