@@ -37,7 +37,9 @@ from notary.errors import ChainUnreachableError, NotaryError, TransactionFailedE
 
 if TYPE_CHECKING:
     from notary.chain.connect import Chain
-    from notary.chain.tx import TxResult
+    from notary.chain.gateway import LedgerGateway
+    from notary.chain.tx import OnSigned, TxResult
+    from notary.models import Intent
 
 MEDIA_TYPE = "application/vnd.notary.journal-entry+json"
 MAJOR_VERSION = 1
@@ -55,6 +57,10 @@ _FIELDS = {
     "createdAt",
 }
 _HEX = re.compile(r"^0x[0-9a-f]*$")
+
+#: Signs and sends an act with one `notary.chain.tx.send`, passing on its two arguments:
+#: `on_signed` (journals the transaction before broadcast) and `timeout` (for the receipt).
+Send = Callable[["OnSigned", float], "TxResult"]
 
 
 class JournalError(NotaryError, RuntimeError):
@@ -265,21 +271,31 @@ class Outcome:
         return self.how if self.how in ("mined", "pending", "rebroadcast") else None
 
 
+def recorded_act(gw: LedgerGateway, record: bytes, party: str, intent: Intent) -> OnChain | None:
+    """Where `party`'s act `intent` on `record` was recorded, if it was (a `recorded` for `submit_once`)."""
+    for a in gw.attestations(record):
+        if a.party == party and a.intent is intent:
+            return OnChain(a.transaction, a.block_number)
+    return None
+
+
 def submit_once(
     chain: Chain,
     journal: Journal,
     key: JournalKey,
     *,
     recorded: Callable[[], OnChain | None],
-    send: Callable[[], TxResult],
+    send: Send,
     deadline: int | None,
     timeout: float,
 ) -> Outcome:
     """Get the act `key` on chain exactly once; see the module docstring for the steps.
 
-    `recorded()` says whether the act is on chain already; `send()` signs and sends it
-    with exactly one `notary.chain.tx.send` (its transaction is journalled before
-    broadcast); `deadline` is the signed payload's, after which it cannot be recorded.
+    `recorded()` says whether the act is on chain already; `send(on_signed, timeout)`
+    signs and sends it with exactly one `notary.chain.tx.send`, passing both on (e.g.
+    `ledger.submit(gw, relayer, signed, on_signed=on_signed, timeout=timeout)`), so that
+    its transaction is journalled before broadcast; `deadline` is the signed payload's,
+    after which it cannot be recorded.
     """
     from notary.chain import tx
 
@@ -316,13 +332,18 @@ def submit_once(
             signed.append(tx_hash)
 
         try:
-            with tx.signed_hook(persist), _connection_kept(chain, journal, key):
-                result = send()
+            with _connection_kept(chain, journal, key):
+                result = _call(send, persist, timeout)
         except TransactionFailedError:
             journal.clear(key)  # reverted or refused: nothing pending
             raise
         journal.clear(key)
         return Outcome("sent", result.transaction, result.block_number, result.gas_used)
+
+
+def _call(send: Send, on_signed: OnSigned, timeout: float) -> TxResult:
+    """Run `send`, handing it the journal's hook (called before broadcast) and the timeout."""
+    return send(on_signed, timeout)
 
 
 @contextlib.contextmanager

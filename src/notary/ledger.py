@@ -14,7 +14,7 @@ from eth_account.signers.local import LocalAccount
 
 from notary import eip712
 from notary.chain.gateway import LedgerGateway
-from notary.chain.tx import TxResult
+from notary.chain.tx import DEFAULT_TIMEOUT, OnSigned, TxResult
 from notary.codes import kind_code, party_code, text_to_bytes32
 from notary.errors import InvalidInputError, RecordNotFoundError, WrongDomainError
 from notary.hashing import DEFAULT_ALGORITHM, metadata_hash
@@ -85,8 +85,19 @@ def sign(payload: Notarisation | Act | BatchAnchor, domain: eip712.Domain, key: 
     return SignedPayload(payload, domain, key.address, eip712.sign(payload, domain, key.key))
 
 
-def submit(gw: LedgerGateway, relayer: LocalAccount, signed: SignedPayload) -> TxResult:
-    """Relay a signed payload; the relayer pays gas and cannot alter what was signed."""
+def submit(
+    gw: LedgerGateway,
+    relayer: LocalAccount,
+    signed: SignedPayload,
+    *,
+    on_signed: OnSigned | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> TxResult:
+    """Relay a signed payload; the relayer pays gas and cannot alter what was signed.
+
+    `on_signed` gets the signed transaction before broadcast (the send journal's hook) and
+    `timeout` bounds the wait for its receipt; both go on to `notary.chain.tx.send`.
+    """
     if signed.domain != gw.domain:
         raise WrongDomainError(
             f"the payload was signed for chain {signed.domain.chain_id} ledger "
@@ -96,10 +107,10 @@ def submit(gw: LedgerGateway, relayer: LocalAccount, signed: SignedPayload) -> T
         )
     p = signed.payload
     if isinstance(p, Notarisation):
-        return gw.notarise(relayer, p, signed.signer, signed.signature)
+        return gw.notarise(relayer, p, signed.signer, signed.signature, on_signed=on_signed, timeout=timeout)
     if isinstance(p, Act):
-        return gw.act(relayer, p, signed.signer, signed.signature)
-    return gw.anchor(relayer, p, signed.signer, signed.signature)
+        return gw.act(relayer, p, signed.signer, signed.signature, on_signed=on_signed, timeout=timeout)
+    return gw.anchor(relayer, p, signed.signer, signed.signature, on_signed=on_signed, timeout=timeout)
 
 
 def default_deadline(gw: LedgerGateway, seconds: int = DEFAULT_VALIDITY_SECONDS) -> int:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from notary import config
 from notary.api import ApiSettings, create_app
-from notary.api.settings import ApiKey, RateLimit, RelayerSource
+from notary.api.settings import ApiKey, IndexSettings, RateLimit, RelayerSource
 from notary.chain.connect import in_process
 from notary.testing import World
 
@@ -38,10 +38,12 @@ def world(_session_world: World) -> Iterator[World]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Callable[..., ApiSettings]:
-    """Build API settings whose data folder (the relay journal) is the test's own."""
+    """Build API settings whose data folder (the relay journal, the index) is the test's own;
+    the background indexer is off unless a test turns it on (reads then come from the chain)."""
 
     def make(**overrides: Any) -> ApiSettings:
-        return ApiSettings(base=config.Settings(data_dir=tmp_path / "data"), **overrides)
+        values: dict[str, Any] = {"index": IndexSettings(enabled=False), **overrides}
+        return ApiSettings(base=config.Settings(data_dir=tmp_path / "data"), **values)
 
     return make
 

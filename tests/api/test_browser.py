@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 from api_helpers import EXAMPLE
 
+from notary import receipts
 from notary.api import ApiSettings, create_app
+from notary.receipt_verify import verify_offline
 from notary.testing import World
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -105,11 +107,17 @@ def test_drop_notarised_file_then_unknown_file(server: str, browser: Any) -> Non
     saved = json.loads(Path(download.value.path()).read_text())
     assert saved["verified"] and saved["file"]["name"] == "mou-cyber-incident-sharing.md"
     assert page.get_attribute("#record-link", "href") == "/v1/records/" + saved["digest"]
+    with page.expect_download() as receipt_download:
+        page.click("#receipt-link")
+    assert receipt_download.value.suggested_filename == saved["digest"][:16] + ".receipt.json"
+    receipt = receipts.loads(Path(receipt_download.value.path()).read_bytes())
+    assert verify_offline(receipt, bytes.fromhex(saved["digest"])).ok
+    assert page.locator(".record a.receipt").get_attribute("href").endswith("/receipt?submitter=FRA")
 
     page.set_input_files("#file", files=[{"name": "unknown.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1"}])
     expect(page.locator("#verdict-heading")).to_contain_text("Not notarised")
     assert page.locator(".record").count() == 0
-    assert page.is_hidden("#record-link")
+    assert page.is_hidden("#record-link") and page.is_hidden("#receipt-link")
     page.screenshot(path=str(ARTIFACTS / "verifier-not-notarised.png"), full_page=True)
     page.close()
 

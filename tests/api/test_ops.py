@@ -74,15 +74,28 @@ def test_openapi_documents_models_and_error_responses(client: TestClient) -> Non
         "/v1/verify",
         "/v1/verify/{digest}",
         "/v1/records/{digest}",
+        "/v1/records/{digest}/receipt",
+        "/v1/proofs/{digest}",
+        "/v1/proofs/{digest}/receipt",
         "/v1/parties/{code}",
         "/v1/relay",
+        "/v1/audit/export",
+        "/v1/audit/export/manifest",
         "/healthz",
         "/readyz",
         "/metrics",
     }
     schemas = spec["components"]["schemas"]
-    for name in ("Problem", "SignedPayload", "VerdictOut", "RecordsOut", "PartyOut", "RelayOut", "ReadyOut"):
+    models = ("Problem", "SignedPayload", "VerdictOut", "RecordsOut", "PartyOut", "RelayOut", "ReadyOut", "ProofsOut")
+    for name in models:
         assert name in schemas
+    export = paths["/v1/audit/export"]["get"]
+    assert {"401", "403", "409", "422", "429", "503"} <= set(export["responses"])
+    assert "text/csv; charset=utf-8" in export["responses"]["200"]["content"] and export["security"]
+    assert (
+        "application/vnd.notary.receipt+json"
+        in paths["/v1/records/{digest}/receipt"]["get"]["responses"]["200"]["content"]
+    )
     relay = paths["/v1/relay"]["post"]
     for status in ("401", "403", "409", "413", "422", "429"):
         assert relay["responses"][status]["content"]["application/problem+json"]["schema"] == {

@@ -33,12 +33,19 @@ def _free_port() -> int:
 
 
 def _http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    status, answer, _ = _exchange(method, url, body, headers)
+    return status, answer
+
+
+def _exchange(
+    method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any, dict[str, str]]:
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as r:
-            return r.status, json.loads(r.read())
+            return r.status, json.loads(r.read()), dict(r.headers)
     except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+        return e.code, json.loads(e.read()), dict(e.headers)
 
 
 def _multipart(name: str, content: bytes) -> tuple[bytes, str]:
@@ -70,6 +77,7 @@ def served(anvil_url: str, tmp_path: Path) -> Iterator[tuple[str, World]]:
         "NOTARY_RELAY_ENABLED": "true",
         "NOTARY_API_KEYS": f"ops:{hashlib.sha256(RELAY_KEY.encode()).hexdigest()}:relay",
         "NOTARY_RELAYER_PRIVATE_KEY": Account.create().key.hex(),
+        "NOTARY_INDEX_POLL": "0.2",
     }
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(
@@ -100,10 +108,12 @@ def served(anvil_url: str, tmp_path: Path) -> Iterator[tuple[str, World]]:
 
 @pytest.mark.anvil
 def test_serve_over_http_verifies_and_relays(served: tuple[str, World]) -> None:
-    """Ready; FRA notarises, SGP's signature is relayed over HTTP (twice: one tx); the upload verifies."""
+    """Ready; FRA notarises, SGP's signature is relayed over HTTP (twice: one tx); the upload verifies;
+    the background indexer catches up and then answers the record lookup with the same body."""
     base, world = served
     status, ready = _http("GET", base + "/readyz")
-    assert status == 200 and ready["checks"] == {"chain": "ok", "deployment": "ok", "relayer": "ok"}
+    assert status == 200 and ready["checks"] == {"chain": "ok", "deployment": "ok", "relayer": "ok", "indexer": "ok"}
+    assert isinstance(ready["indexerLag"], int)
     mou = EXAMPLE.read_bytes()
     rid = world.notarise(hashlib.sha256(mou).digest())
     body, ctype = _multipart("mou.md", mou)
@@ -124,6 +134,12 @@ def test_serve_over_http_verifies_and_relays(served: tuple[str, World]) -> None:
     status, records = _http("GET", f"{base}/v1/records/{verdict['digest']}")
     assert status == 200 and records["records"][0]["attestations"][1]["transaction"] == first["transaction"]
     assert _http("GET", base + "/v1/records/" + "00" * 32)[0] == 404
+    deadline = time.monotonic() + 20
+    while _http("GET", base + "/readyz")[1]["indexerLag"] != 0:
+        assert time.monotonic() < deadline, "the background indexer did not catch up within 20 s"
+        time.sleep(0.1)
+    status, indexed, headers = _exchange("GET", f"{base}/v1/records/{verdict['digest']}")
+    assert status == 200 and headers["notary-source"] == "index" and indexed == records
 
 
 def test_serve_refuses_relay_without_api_keys(tmp_path: Path) -> None:

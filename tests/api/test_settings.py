@@ -98,3 +98,39 @@ def test_relayer_from_keystore_and_password_file(
     (tmp_path / "pw").write_text("wrong")
     with pytest.raises(ConfigError, match="wrong password"):
         create_app(relay_settings(relayer=source), gateway=world.gw)
+
+
+def test_index_and_bundle_settings_from_env(tmp_path: Path) -> None:
+    """NOTARY_INDEX*, NOTARY_BUNDLE_DIR and the audit scope; the index is on by default."""
+    from notary.api.settings import IndexSettings
+
+    assert ApiSettings.from_env({}, base=config.Settings()).index == IndexSettings()
+    env = {
+        "NOTARY_INDEX": "off",
+        "NOTARY_INDEX_URL": "postgresql://u@db/notary",
+        "NOTARY_INDEX_RANGE": "50",
+        "NOTARY_INDEX_CONFIRMATIONS": "3",
+        "NOTARY_INDEX_POLL": "0.5",
+        "NOTARY_INDEX_MAX_LAG": "5",
+        "NOTARY_BUNDLE_DIR": str(tmp_path),
+        "NOTARY_API_KEYS": f"auditor:{HASH}:audit,both:{HASH}:audit+relay,plain:{HASH}",
+    }
+    s = ApiSettings.from_env(env, base=config.Settings())
+    assert s.index == IndexSettings(False, "postgresql://u@db/notary", 50, 3, 0.5, 5) and s.bundle_dir == tmp_path
+    assert [sorted(k.scopes) for k in s.api_keys] == [["audit"], ["audit", "relay"], ["relay"]]
+    s.check()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"NOTARY_INDEX": "sometimes"}, "true or false"),
+        ({"NOTARY_INDEX_RANGE": "many"}, "whole number"),
+        ({"NOTARY_INDEX_POLL": "soon"}, "number of seconds"),
+        ({"NOTARY_INDEX_CONFIRMATIONS": "12", "NOTARY_INDEX_MAX_LAG": "2"}, "could never answer"),
+        ({"NOTARY_INDEX_RANGE": "0"}, "at least 1"),
+    ],
+)
+def test_unusable_index_settings_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ApiSettings.from_env(env, base=config.Settings()).check()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_helpers import fast_scrypt
+from cli_helpers import isolate as isolate_cli
 from eth_account import Account
 
 from notary import registry
@@ -22,7 +23,6 @@ from notary.chain.gateway import LedgerGateway
 from notary.keystore import Keystore
 
 PASSWORD = "correct horse battery staple"
-ENV = ("NOTARY_RPC_URL", "NOTARY_DEPLOYMENT", "NOTARY_KEYSTORE_DIR", "NOTARY_DATA_DIR", "NOTARY_TX_TIMEOUT")
 #: Gas money per account: anvil's dev account holds 10,000 ether for the whole test session.
 FUNDING_WEI = 10**18
 PARTIES = (("FRA", "French Republic"), ("SGP", "Republic of Singapore"), ("DEU", "Federal Republic of Germany"))
@@ -63,21 +63,9 @@ class Ledger:
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    """Keep the user's NOTARY_* settings out; give keys a cheap scrypt cost (2**10) for speed.
-
-    The key files stay standard scrypt keystores: decryption reads the cost from the file.
-    """
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NOTARY_CONFIG_DIR", str(home / "config"))
-    monkeypatch.setenv("NOTARY_DATA_DIR", str(home / "data"))
-    monkeypatch.setenv("NOTARY_PASSWORD", PASSWORD)
-    encrypt = Account.encrypt
-
-    def cheap(private_key: Any, password: str, kdf: Any = None, iterations: int | None = None) -> Any:
-        return encrypt(private_key, password, kdf=kdf, iterations=iterations or 2**10)
-
-    monkeypatch.setattr(Account, "encrypt", staticmethod(cheap))
+    """`cli_helpers.isolate` with this ledger's key password, and a cheap scrypt cost for new keys."""
+    isolate_cli(monkeypatch, home, password=PASSWORD)
+    fast_scrypt(monkeypatch)
 
 
 def build(url: str, root: Path) -> Ledger:

@@ -29,17 +29,11 @@ PRIVATE_KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f36231
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Config and data folders under tmp_path, NOTARY_PASSWORD set, cheap scrypt for speed."""
-    for name in ("NOTARY_RPC_URL", "NOTARY_DEPLOYMENT", "NOTARY_KEYSTORE_DIR", "NOTARY_TX_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NOTARY_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("NOTARY_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("NOTARY_PASSWORD", PASSWORD)
-    encrypt = Account.encrypt
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "integration"))
+    from cli_helpers import fast_scrypt, isolate
 
-    def cheap(private_key: Any, password: str, kdf: Any = None, iterations: int | None = None) -> Any:
-        return encrypt(private_key, password, kdf=kdf, iterations=iterations or 2**10)
-
-    monkeypatch.setattr(Account, "encrypt", staticmethod(cheap))
+    isolate(monkeypatch, tmp_path, password=PASSWORD)
+    fast_scrypt(monkeypatch)
     return tmp_path
 
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,13 @@ from notary import errors, ledger
 from notary.chain import tx
 from notary.chain.connect import in_process
 from notary.codes import bytes32_to_text
-from notary.journal import Journal, JournalEntry, JournalError, JournalKey, OnChain, Outcome, submit_once
+from notary.journal import Journal, JournalEntry, JournalError, JournalKey, OnChain, Outcome, Send, submit_once
 from notary.ledger import SignedPayload
 from notary.models import Act, Intent
 from notary.testing import World
+
+#: The receipt timeout each test submission is given (and hands on to `send`).
+TIMEOUT = 5.0
 
 
 class Crash(BaseException):
@@ -66,23 +69,27 @@ def relay(
     world: World,
     journal: Journal,
     signed: SignedPayload,
-    send: Callable[[], tx.TxResult] | None = None,
+    send: Send | Callable[[], tx.TxResult] | None = None,
 ) -> Outcome:
     """Submit `signed` once through the journal, as the CLI does."""
     act = signed.payload
     assert isinstance(act, Act)
+
+    def submit(on_signed: tx.OnSigned, timeout: float) -> tx.TxResult:
+        return ledger.submit(world.gw, world.relayer, signed, on_signed=on_signed, timeout=timeout)
+
     return submit_once(
         world.chain,
         journal,
         key_of(world, signed),
         recorded=lambda: on_chain(world, act.record_id, bytes32_to_text(act.party), act.intent),
-        send=send or (lambda: ledger.submit(world.gw, world.relayer, signed)),
+        send=send or submit,
         deadline=act.deadline,
-        timeout=5,
+        timeout=TIMEOUT,
     )
 
 
-def must_not_send() -> tx.TxResult:
+def must_not_send(on_signed: tx.OnSigned, timeout: float) -> tx.TxResult:
     raise AssertionError("a second transaction was about to be sent")
 
 
@@ -110,6 +117,23 @@ def crash_while_waiting(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with monkeypatch.context() as m, pytest.raises(Crash):
         m.setattr(tx, "wait", crash)
         yield
+
+
+def interrupted(
+    world: World, journal: Journal, signed: SignedPayload, crash: AbstractContextManager[None]
+) -> JournalEntry:
+    """Relay `signed` and die at `crash`: the one journal entry it leaves behind."""
+    with crash:
+        relay(world, journal, signed)
+    (entry,) = journal.entries()
+    return entry
+
+
+def relay_elsewhere(world: World, signed: SignedPayload) -> tx.TxResult:
+    """Another machine, with its own funded relayer and no journal, relays `signed`."""
+    other: LocalAccount = Account.create()
+    world.chain.fund(other.address)
+    return ledger.submit(world.gw, other, signed)
 
 
 def nonce(world: World, account: LocalAccount) -> int:
@@ -177,8 +201,7 @@ def test_a_second_command_on_the_same_act_is_refused_while_the_first_runs(world:
 def test_send_hands_over_the_signed_transaction_before_broadcast(world: World, rid: bytes) -> None:
     """`tx.send(on_signed=…)` gets the raw transaction whose hash is the one then mined."""
     seen: list[tuple[bytes, str]] = []
-    with tx.signed_hook(lambda raw, h: seen.append((raw, h))):
-        result = ledger.submit(world.gw, world.relayer, signed_act(world, rid))
+    result = ledger.submit(world.gw, world.relayer, signed_act(world, rid), on_signed=lambda r, h: seen.append((r, h)))
     assert [h for _, h in seen] == [result.transaction]
     sender, used_nonce = tx.raw_sender_and_nonce(seen[0][0])
     assert sender == world.relayer.address and used_nonce == nonce(world, world.relayer) - 1
@@ -191,9 +214,30 @@ def test_a_failing_hook_sends_nothing(world: World, rid: bytes) -> None:
     def refuse(raw: bytes, h: str) -> None:
         raise OSError("disk full")
 
-    with pytest.raises(OSError), tx.signed_hook(refuse):
-        ledger.submit(world.gw, world.relayer, signed_act(world, rid))
+    with pytest.raises(OSError):
+        ledger.submit(world.gw, world.relayer, signed_act(world, rid), on_signed=refuse)
     assert nonce(world, world.relayer) == before and on_chain(world, rid, "SGP") is None
+
+
+def test_submit_once_hands_its_hook_and_timeout_to_send(world: World, journal: Journal, rid: bytes) -> None:
+    """`send(on_signed, timeout)` gets the journal's hook and the caller's timeout, and journals through them."""
+    signed = signed_act(world, rid)
+    handed: list[float] = []
+    journalled: list[list[JournalEntry]] = []
+
+    def send(on_signed: tx.OnSigned, timeout: float) -> tx.TxResult:
+        handed.append(timeout)
+
+        def hook(raw: bytes, h: str) -> None:
+            on_signed(raw, h)
+            journalled.append(journal.entries())
+
+        return ledger.submit(world.gw, world.relayer, signed, on_signed=hook, timeout=timeout)
+
+    outcome = relay(world, journal, signed, send=send)
+    assert handed == [TIMEOUT] and outcome.how == "sent"
+    assert [[e.transaction for e in entries] for entries in journalled] == [[outcome.transaction]]
+    assert journal.entries() == []
 
 
 # --------------------------------------------------------------------- resuming
@@ -214,9 +258,7 @@ def test_crash_before_broadcast_is_resumed_by_rebroadcasting_the_same_transactio
 ) -> None:
     """Journalled but never sent: the re-run broadcasts the stored bytes (same hash), no new signature."""
     signed = signed_act(world, rid)
-    with crash_after_journalling(monkeypatch):
-        relay(world, journal, signed)
-    (entry,) = journal.entries()
+    entry = interrupted(world, journal, signed, crash_after_journalling(monkeypatch))
     assert on_chain(world, rid, "SGP") is None
     outcome = relay(world, journal, signed, send=must_not_send)
     assert (outcome.how, outcome.transaction) == ("rebroadcast", entry.transaction)
@@ -230,9 +272,7 @@ def test_crash_after_broadcast_reports_the_mined_transaction(
 ) -> None:
     """Sent but the receipt never read: the re-run finds it mined and sends nothing."""
     signed = signed_act(world, rid)
-    with crash_while_waiting(monkeypatch):
-        relay(world, journal, signed)
-    (entry,) = journal.entries()
+    entry = interrupted(world, journal, signed, crash_while_waiting(monkeypatch))
     before = nonce(world, world.relayer)
     outcome = relay(world, journal, signed, send=must_not_send)
     assert (outcome.how, outcome.transaction) == ("mined", entry.transaction)
@@ -247,9 +287,7 @@ def test_a_pending_transaction_is_awaited_not_resent(
     signed = signed_act(world, rid)
     tester = world.chain.tester
     tester.disable_auto_mine_transactions()
-    with crash_while_waiting(monkeypatch):
-        relay(world, journal, signed)
-    (entry,) = journal.entries()
+    entry = interrupted(world, journal, signed, crash_while_waiting(monkeypatch))
     real_wait = tx.wait
 
     def mine_then_wait(chain, tx_hash, timeout=tx.DEFAULT_TIMEOUT):  # type: ignore[no-untyped-def]
@@ -289,9 +327,7 @@ def test_an_act_relayed_elsewhere_meanwhile_is_not_rebroadcast(
     signed = signed_act(world, rid)
     with crash_after_journalling(monkeypatch):
         relay(world, journal, signed)
-    other: LocalAccount = Account.create()
-    world.chain.fund(other.address)
-    theirs = ledger.submit(world.gw, other, signed)
+    theirs = relay_elsewhere(world, signed)
     before = nonce(world, world.relayer)
     outcome = relay(world, journal, signed, send=must_not_send)
     assert outcome.already_recorded and outcome.transaction == theirs.transaction
@@ -303,9 +339,7 @@ def test_a_journalled_transaction_whose_nonce_was_reused_is_dropped(
 ) -> None:
     """The stored transaction can never be mined (its nonce went to another): a new one is sent, once."""
     signed = signed_act(world, rid)
-    with crash_after_journalling(monkeypatch):
-        relay(world, journal, signed)
-    (entry,) = journal.entries()
+    entry = interrupted(world, journal, signed, crash_after_journalling(monkeypatch))
     world.act(world.notarise(hashlib.sha256(b"other").digest()), "SGP")  # the relayer's next nonce is used
     outcome = relay(world, journal, signed)
     assert outcome.how == "sent" and outcome.transaction != entry.transaction
@@ -318,9 +352,7 @@ def test_an_expired_journalled_payload_is_not_rebroadcast(
 ) -> None:
     """Past the payload's deadline the stored transaction would revert: it is dropped, a fresh act is sent."""
     signed = signed_act(world, rid)
-    with crash_after_journalling(monkeypatch):
-        relay(world, journal, signed)
-    (entry,) = journal.entries()
+    entry = interrupted(world, journal, signed, crash_after_journalling(monkeypatch))
     world.chain.time_travel(signed.payload.deadline + 10)  # type: ignore[union-attr]
     fresh = signed_act(world, rid)
     outcome = relay(world, journal, fresh)
@@ -337,9 +369,7 @@ def test_a_resumed_transaction_that_reverts_is_dropped_and_the_error_decoded(
     cancel = signed_act(world, rid, "FRA", Intent.CANCELLATION)
     with crash_after_journalling(monkeypatch):
         relay(world, journal, cancel)
-    other: LocalAccount = Account.create()
-    world.chain.fund(other.address)
-    ledger.submit(world.gw, other, signed_act(world, rid))  # SGP co-signs meanwhile
+    relay_elsewhere(world, signed_act(world, rid))  # SGP co-signs meanwhile
     (entry,) = journal.entries()
     with pytest.raises(errors.NotaryAlreadyCosignedError):
         relay(world, journal, cancel)

@@ -2,12 +2,15 @@
 
 Settings are checked first (unsafe configurations refuse to start), then the ledger is
 reached (unless a gateway is given, as tests do), then the relayer's key is loaded if the
-relay is enabled. FastAPI's Swagger and ReDoc pages are off (they load scripts from a
-CDN); the schema is at `/openapi.json` and the verifier page at `/`.
+relay is enabled and the batch bundles are read if a folder is named. The background
+indexer starts with the app (its lifespan) and stops with it. FastAPI's Swagger and ReDoc
+pages are off (they load scripts from a CDN); the schema is at `/openapi.json` and the verifier page at `/`.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -22,9 +25,11 @@ from notary import __version__
 from notary.api import problems
 from notary.api.auth import RateLimiter
 from notary.api.deps import Services
+from notary.api.indexing import IndexService
 from notary.api.metrics import Metrics, MetricsMiddleware
+from notary.api.proofs import ProofIndex
 from notary.api.relayer import Relayer, load_relayer
-from notary.api.routes import health, parties, records, relay, verify
+from notary.api.routes import audit, health, parties, proofs, records, relay, verify
 from notary.api.settings import ApiSettings
 from notary.api.signed_payload_schema import SIGNED_PAYLOAD_SCHEMA
 from notary.chain.gateway import LedgerGateway
@@ -75,17 +80,32 @@ def create_app(settings: ApiSettings, gateway: LedgerGateway | None = None) -> F
     if settings.relay_enabled:
         journal = Journal(settings.base.resolved_data_dir, gw.chain.chain_id)
         relayer = Relayer(gw, load_relayer(settings.relayer, gw), journal, settings.base.tx_timeout)
+    index = IndexService.from_settings(settings, gw)
+    bundles = ProofIndex.load(settings.bundle_dir, gw) if settings.bundle_dir is not None else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if index is not None:
+            index.start()
+        try:
+            yield
+        finally:
+            if index is not None:
+                index.stop()
+
     app = FastAPI(
         title="notary verification API",
         version=__version__,
         description="Verify notarised diplomatic documents; relay acts signed by ministry keys.",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     metrics = Metrics()
-    app.state.services = Services(settings, gw, metrics, RateLimiter(settings.rate_limit), relayer)
+    limiter = RateLimiter(settings.rate_limit)
+    app.state.services = Services(settings, gw, metrics, limiter, relayer, index, bundles)
     problems.install(app)
-    for module in (verify, records, parties, relay, health):
+    for module in (verify, records, proofs, parties, relay, audit, health):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from notary.api.auth import RateLimiter
+from notary.api.indexing import IndexService
 from notary.api.metrics import Metrics
+from notary.api.proofs import ProofIndex
 from notary.api.relayer import Relayer
 from notary.api.settings import ApiSettings
 from notary.chain.gateway import LedgerGateway
@@ -22,6 +24,8 @@ class Services:
     metrics: Metrics
     limiter: RateLimiter
     relayer: Relayer | None  # None: the relay is disabled
+    index: IndexService | None = None  # None: no background indexer (NOTARY_INDEX=false)
+    proofs: ProofIndex | None = None  # None: no NOTARY_BUNDLE_DIR
 
 
 def services(request: Request) -> Services:

@@ -5,6 +5,7 @@ Blocking (web3) code: routes run these in the thread pool.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from notary import registry
@@ -29,34 +30,49 @@ def chain_context(gw: LedgerGateway) -> ChainContext:
     )
 
 
+KeyOf = Callable[[str, str], SignerKey | None]
+LinkOf = Callable[[bytes], RecordLink | None]
+
+
+def link(record_id: str, digest: str, submitter: str, status: str) -> RecordLink:
+    href = f"/v1/records/{digest}"
+    return RecordLink(recordId=record_id, digest=digest, submitter=submitter, status=status, href=href)
+
+
 def _link(gw: LedgerGateway, rid: bytes) -> RecordLink | None:
-    if rid == ZERO:
-        return None
     try:
         r = gw.record(rid, with_attestations=False)
     except NotaryUnknownRecordError:
         return None
-    href = f"/v1/records/{r.digest.hex()}"
-    return RecordLink(
-        recordId=r.record_id_hex, digest=r.digest.hex(), submitter=r.submitter, status=r.status.label, href=href
-    )
+    return link(r.record_id_hex, r.digest.hex(), r.submitter, r.status.label)
 
 
-def record_out(gw: LedgerGateway, record: Record, head: int) -> RecordOut:
-    """A record with confirmations, detailed health of invalid acts, and supersession links."""
+def shape_record(record: Record, head: int, key_of: KeyOf, link_of: LinkOf) -> RecordOut:
+    """A record with confirmations, detailed health of invalid acts, and supersession links,
+    whichever source (`key_of`, `link_of`) answers: the gateway or the index."""
     keys: dict[tuple[str, str], SignerKey] = {}
     for a in record.attestations:
         if not a.valid and (a.party, a.signer) not in keys:
-            keys[(a.party, a.signer)] = gw.signer_key(party_code(a.party), a.signer)
+            key = key_of(a.party, a.signer)
+            if key is not None:
+                keys[(a.party, a.signer)] = key
     data: dict[str, Any] = record_dict(record, head, keys)
-    links = {"supersedes": _link(gw, record.supersedes), "supersededBy": _link(gw, record.superseded_by)}
+    links = {
+        "supersedes": None if record.supersedes == ZERO else link_of(record.supersedes),
+        "supersededBy": None if record.superseded_by == ZERO else link_of(record.superseded_by),
+    }
     return RecordOut.model_validate({**data, "links": links})
 
 
-def records_of(gw: LedgerGateway, digest: bytes, submitter: str | None = None) -> RecordsOut:
-    context = chain_context(gw)
-    ids = gw.records_of_digest(digest)
-    records = [gw.record(i) for i in ids]
+def record_out(gw: LedgerGateway, record: Record, head: int) -> RecordOut:
+    """`shape_record` reading the chain."""
+    return shape_record(
+        record, head, lambda party, signer: gw.signer_key(party_code(party), signer), lambda rid: _link(gw, rid)
+    )
+
+
+def select(records: list[Record], digest: bytes, submitter: str | None) -> list[Record]:
+    """The records of `submitter` (all without one); none is a 404."""
     if submitter is not None:
         records = [r for r in records if r.submitter == submitter.strip().upper()]
     if not records:
@@ -65,6 +81,14 @@ def records_of(gw: LedgerGateway, digest: bytes, submitter: str | None = None) -
             f"digest {digest.hex()} is not notarised{who} on this ledger",
             hint="check that you hashed the exact file (SHA-256), or verify it with POST /v1/verify",
         )
+    return records
+
+
+def records_of(
+    gw: LedgerGateway, digest: bytes, submitter: str | None = None, context: ChainContext | None = None
+) -> RecordsOut:
+    context = context or chain_context(gw)
+    records = select([gw.record(i) for i in gw.records_of_digest(digest)], digest, submitter)
     out = [record_out(gw, r, context.block) for r in records]
     return RecordsOut(digest=digest.hex(), records=out, chain=context)
 

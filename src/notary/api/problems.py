@@ -89,6 +89,20 @@ class UnsupportedMediaTypeError(ApiError):
     code = "unsupported-media-type"
 
 
+class AmbiguousRecordError(ApiError):
+    """Several parties notarised the digest; the request must say whose record it means."""
+
+    status = 409
+    code = "ambiguous-record"
+
+
+class IndexUnavailableError(ApiError):
+    """This service has no event index to answer from (disabled, or not open yet)."""
+
+    status = 503
+    code = "index-unavailable"
+
+
 class RateLimitedError(ApiError):
     """The API key has used up its request allowance for now."""
 
@@ -125,8 +139,13 @@ def status_for(exc: errors.NotaryError) -> int:
         if exc.solidity_name in CONFLICTS:
             return 409
         return 404 if isinstance(exc, LookupError) else 422
+    from notary.audit.export import ExportError
+    from notary.index import IndexDatabaseError
+
     table: tuple[tuple[type[Exception], int], ...] = (
         (errors.RecordNotFoundError, 404),
+        (ExportError, 409),
+        (IndexDatabaseError, 503),
         (errors.ChainUnreachableError, 503),
         (errors.TransactionTimeoutError, 504),
         (errors.ChainError, 502),
@@ -217,20 +236,21 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI documentation of the problem responses a route can give."""
+def responses(*statuses: int, ok: dict[str, Any] | None = None) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the problem responses a route can give (and of its 200, if not a model)."""
     described = {
         401: "No API key, or an unknown one",
-        403: "The relay is disabled, or the API key lacks the relay scope",
+        403: "The relay is disabled, or the API key lacks the scope this endpoint needs",
         404: "Not found on this ledger",
-        409: "The act conflicts with the record's current state",
+        409: "The request conflicts with the current state (of the record, or of the index)",
         413: "The request body is too large",
         415: "Unsupported request media type",
         422: "The request or the signed payload is malformed or invalid",
         429: "Rate limit exceeded; see Retry-After",
         502: "The node failed the transaction",
-        503: "The chain or the deployment is not available",
+        503: "The chain, the deployment or the event index is not available",
         504: "The transaction was not mined in time",
     }
     schema = {"$ref": "#/components/schemas/Problem"}
-    return {s: {"description": described[s], "content": {MEDIA_TYPE: {"schema": schema}}} for s in statuses}
+    out: dict[int | str, dict[str, Any]] = {200: ok} if ok is not None else {}
+    return out | {s: {"description": described[s], "content": {MEDIA_TYPE: {"schema": schema}}} for s in statuses}

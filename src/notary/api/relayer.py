@@ -109,7 +109,9 @@ class Relayer:
                 self.journal,
                 target.key,
                 recorded=target.recorded,
-                send=lambda: ledger.submit(self.gw, self.account, signed),
+                send=lambda on_signed, timeout: ledger.submit(
+                    self.gw, self.account, signed, on_signed=on_signed, timeout=timeout
+                ),
                 deadline=signed.payload.deadline,
                 timeout=self.timeout,
             )

@@ -172,3 +172,53 @@ class ReadyOut(_Model):
     block: int | None
     ledger: str
     indexerLag: int | None = Field(description="Blocks the indexer is behind the chain; null without an indexer.")
+
+
+class InclusionOut(_Model):
+    """One batch holding the document: its Merkle proof, and the ledger's `verifyInclusion` now."""
+
+    anchorId: str
+    root: str = Field(description="The batch's Merkle root, as anchored.")
+    party: str = Field(description="The party that anchored the batch.")
+    count: int = Field(description="Documents in the batch.")
+    index: int = Field(description="The document's leaf index in the batch.")
+    name: str = Field(description="The document's name in the batch's bundle.")
+    proof: list[str] = Field(description="Sibling hashes, leaf to root (OpenZeppelin MerkleProof, sorted pairs).")
+    anchorTransaction: str
+    anchorBlock: int
+    anchoredAt: str
+    bundle: str = Field(description="The bundle file the proof comes from.")
+    anchorOnChain: bool = Field(description="The ledger knows the batch's anchor.")
+    verifiedOnChain: bool = Field(description="The ledger's verifyInclusion accepts the proof now.")
+    receipt: str = Field(description="This API's URL of the document's portable receipt.")
+
+
+class ProofsOut(_Model):
+    """Inclusion proofs of a batch-anchored digest (one per batch holding it)."""
+
+    digest: str
+    verified: bool = Field(description="At least one proof verifies on chain.")
+    inclusions: list[InclusionOut]
+    chain: ChainContext
+
+
+class ExportManifestOut(BaseModel):
+    """The manifest of an audit export (`<export>.manifest.json`, as `notary audit export` writes it)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    mediaType: Literal["application/vnd.notary.audit-export+json"]
+    version: int
+    format: Literal["csv", "jsonl", "pdf"]
+    chain_id: int
+    registry: str
+    ledger: str
+    from_block: int
+    to_block: int
+    head_block_hash: str
+    filters: dict[str, str | int]
+    row_count: int
+    merkle_root: str
+    file_sha256: str
+    columns: list[str]
+    tree: str

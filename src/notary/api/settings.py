@@ -5,10 +5,15 @@
 | `NOTARY_RPC_URL`, `NOTARY_DEPLOYMENT`, `NOTARY_DATA_DIR` | as for the CLI (`notary.config`) | |
 | `NOTARY_UPLOAD_LIMIT` | largest file `POST /v1/verify` hashes: bytes, or `KiB`/`MiB`/`GiB` | `100MiB` |
 | `NOTARY_RELAY_ENABLED` | `true` enables `POST /v1/relay` | `false` |
-| `NOTARY_API_KEYS` | comma-separated `NAME:SHA256HEX[:SCOPE+SCOPE]`; the only scope is `relay` (default) | none |
+| `NOTARY_API_KEYS` | comma-separated `NAME:SHA256HEX[:SCOPE+SCOPE]`; scopes `relay` (default), `audit` | none |
 | `NOTARY_RELAY_RATE_LIMIT` | relay requests per API key, `N/s`, `N/min` or `N/h` (token bucket, burst N) | `30/min` |
 | `NOTARY_RELAYER_KEYSTORE`, `NOTARY_RELAYER_PASSWORD_FILE` | the account paying gas: keystore and password | |
 | `NOTARY_RELAYER_PRIVATE_KEY` | development chains only: the paying account's private key | |
+| `NOTARY_INDEX` | `false` turns the background indexer (and index reads, audit exports) off | `true` |
+| `NOTARY_INDEX_URL`, `_RANGE`, `_CONFIRMATIONS` | as for `notary index` | `notary index`'s |
+| `NOTARY_INDEX_POLL` | seconds between the background indexer's passes | `2` |
+| `NOTARY_INDEX_MAX_LAG` | blocks the index may lag and still answer reads | the confirmations |
+| `NOTARY_BUNDLE_DIR` | folder of batch bundles (`*.json`) whose inclusion proofs `/v1/proofs` serves | none |
 
 Only SHA-256 hashes of API keys are configured, never the keys. Unsafe combinations
 (relay enabled without API keys or without a relayer key) are refused by `check()`.
@@ -25,7 +30,8 @@ from pathlib import Path
 from notary import config
 from notary.errors import ConfigError
 
-SCOPES = frozenset({"relay"})
+SCOPES = frozenset({"relay", "audit"})
+DEFAULT_SCOPES = frozenset({"relay"})
 DEFAULT_UPLOAD_LIMIT = 100 * 1024 * 1024
 _SIZE = re.compile(r"^\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*$")
 _UNITS = {None: 1, "B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
@@ -41,7 +47,41 @@ class ApiKey:
 
     name: str
     sha256: bytes = field(repr=False)
-    scopes: frozenset[str] = SCOPES
+    scopes: frozenset[str] = DEFAULT_SCOPES
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """The background indexer of `notary serve`; None values mean "as `notary index` decides"."""
+
+    enabled: bool = True
+    url: str | None = None  # None: SQLite under the data directory
+    range_size: int = 1000
+    confirmations: int | None = None  # None: 0 on development chains, else 12
+    poll_interval: float = 2.0
+    max_lag: int | None = None  # None: the confirmations
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> IndexSettings:
+        range_size, poll = _int(env, "NOTARY_INDEX_RANGE"), _float(env, "NOTARY_INDEX_POLL")
+        return cls(
+            enabled=parse_bool(env.get("NOTARY_INDEX", "true"), "NOTARY_INDEX"),
+            url=env.get("NOTARY_INDEX_URL") or None,
+            range_size=cls.range_size if range_size is None else range_size,
+            confirmations=_int(env, "NOTARY_INDEX_CONFIRMATIONS"),
+            poll_interval=cls.poll_interval if poll is None else poll,
+            max_lag=_int(env, "NOTARY_INDEX_MAX_LAG"),
+        )
+
+    def check(self) -> None:
+        if self.range_size < 1 or self.poll_interval <= 0:
+            raise ConfigError("NOTARY_INDEX_RANGE must be at least 1 and NOTARY_INDEX_POLL positive")
+        if self.confirmations is not None and self.max_lag is not None and self.max_lag < self.confirmations:
+            raise ConfigError(
+                f"NOTARY_INDEX_MAX_LAG ({self.max_lag}) is below NOTARY_INDEX_CONFIRMATIONS ({self.confirmations}): "
+                "the index could never answer reads",
+                hint="leave NOTARY_INDEX_MAX_LAG unset (it defaults to the confirmations)",
+            )
 
 
 @dataclass(frozen=True)
@@ -79,6 +119,8 @@ class ApiSettings:
     api_keys: tuple[ApiKey, ...] = ()
     rate_limit: RateLimit = field(default_factory=RateLimit)
     relayer: RelayerSource = field(default_factory=RelayerSource)
+    index: IndexSettings = field(default_factory=IndexSettings)
+    bundle_dir: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, base: config.Settings | None = None) -> ApiSettings:
@@ -95,6 +137,8 @@ class ApiSettings:
             api_keys=parse_api_keys(env.get("NOTARY_API_KEYS", "")),
             rate_limit=parse_rate(env.get("NOTARY_RELAY_RATE_LIMIT", "")) or RateLimit(),
             relayer=relayer,
+            index=IndexSettings.from_env(env),
+            bundle_dir=_path(env.get("NOTARY_BUNDLE_DIR")),
         )
 
     def check(self) -> None:
@@ -108,6 +152,9 @@ class ApiSettings:
             raise ConfigError("both NOTARY_RELAYER_KEYSTORE and NOTARY_RELAYER_PRIVATE_KEY are set; choose one")
         if self.relayer.keystore is not None and self.relayer.password_file is None:
             raise ConfigError("NOTARY_RELAYER_KEYSTORE is set without NOTARY_RELAYER_PASSWORD_FILE")
+        self.index.check()
+        if self.bundle_dir is not None and not self.bundle_dir.is_dir():
+            raise ConfigError(f"NOTARY_BUNDLE_DIR {self.bundle_dir} is not a directory")
         if not self.relay_enabled:
             return
         if not any("relay" in k.scopes for k in self.api_keys):
@@ -125,6 +172,25 @@ class ApiSettings:
 
 def _path(value: str | None) -> Path | None:
     return Path(value).expanduser() if value else None
+
+
+def _int(env: Mapping[str, str], name: str) -> int | None:
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {text!r}")
+    return int(text)
+
+
+def _float(env: Mapping[str, str], name: str) -> float | None:
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {text!r}") from None
 
 
 def parse_bool(text: str, name: str) -> bool:
@@ -157,7 +223,8 @@ def parse_rate(text: str) -> RateLimit | None:
 
 
 def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
-    """`ops:<sha256 hex>:relay,monitor:<sha256 hex>:` (an empty scope list grants nothing)."""
+    """`ops:<sha256 hex>:relay,auditor:<sha256 hex>:audit+relay,monitor:<sha256 hex>:`
+    (no scope list: relay; an empty one grants nothing)."""
     keys = []
     for entry in filter(None, (e.strip() for e in text.split(","))):
         m = _KEY_ENTRY.match(entry)
@@ -167,7 +234,7 @@ def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
                 f"NOTARY_API_KEYS entry {shown!r}… is not NAME:SHA256HEX[:SCOPES]",
                 hint="configure the SHA-256 of each key, never the key itself (printf %s KEY | sha256sum)",
             )
-        scopes = SCOPES if m.group(3) is None else frozenset(filter(None, m.group(3).split("+")))
+        scopes = DEFAULT_SCOPES if m.group(3) is None else frozenset(filter(None, m.group(3).split("+")))
         if scopes - SCOPES:
             raise ConfigError(f"API key {m.group(1)!r} has unknown scopes {sorted(scopes - SCOPES)}")
         keys.append(ApiKey(m.group(1), bytes.fromhex(m.group(2)), scopes))

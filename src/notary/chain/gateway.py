@@ -120,7 +120,18 @@ class LedgerGateway:
 
     # ------------------------------------------------------------------ ledger writes
 
-    def notarise(self, sender: LocalAccount, n: Notarisation, signer: str, signature: bytes) -> tx.TxResult:
+    # Each takes `on_signed` and `timeout` on to `tx.send` (the send journal hooks in there).
+
+    def notarise(
+        self,
+        sender: LocalAccount,
+        n: Notarisation,
+        signer: str,
+        signature: bytes,
+        *,
+        on_signed: tx.OnSigned | None = None,
+        timeout: float = tx.DEFAULT_TIMEOUT,
+    ) -> tx.TxResult:
         args = (
             n.digest,
             n.hash_algorithm,
@@ -134,16 +145,35 @@ class LedgerGateway:
             n.deadline,
         )
         fn = self.ledger.functions.notarise(args, to_checksum_address(signer), signature)
-        return tx.send(self.chain, fn, sender)
+        return tx.send(self.chain, fn, sender, timeout, on_signed)
 
-    def act(self, sender: LocalAccount, a: Act, signer: str, signature: bytes) -> tx.TxResult:
+    def act(
+        self,
+        sender: LocalAccount,
+        a: Act,
+        signer: str,
+        signature: bytes,
+        *,
+        on_signed: tx.OnSigned | None = None,
+        timeout: float = tx.DEFAULT_TIMEOUT,
+    ) -> tx.TxResult:
         args = (a.record_id, a.party, int(a.intent), a.reason, a.deadline)
-        return tx.send(self.chain, self.ledger.functions.act(args, to_checksum_address(signer), signature), sender)
+        fn = self.ledger.functions.act(args, to_checksum_address(signer), signature)
+        return tx.send(self.chain, fn, sender, timeout, on_signed)
 
-    def anchor(self, sender: LocalAccount, b: BatchAnchor, signer: str, signature: bytes) -> tx.TxResult:
+    def anchor(
+        self,
+        sender: LocalAccount,
+        b: BatchAnchor,
+        signer: str,
+        signature: bytes,
+        *,
+        on_signed: tx.OnSigned | None = None,
+        timeout: float = tx.DEFAULT_TIMEOUT,
+    ) -> tx.TxResult:
         args = (b.root, b.party, b.count, b.hash_algorithm, b.metadata_hash, b.deadline)
         fn = self.ledger.functions.anchor(args, to_checksum_address(signer), signature)
-        return tx.send(self.chain, fn, sender)
+        return tx.send(self.chain, fn, sender, timeout, on_signed)
 
     # ------------------------------------------------------------------ ledger reads
 

@@ -1,15 +1,14 @@
 """Send one transaction: estimate gas, choose the nonce, sign, send, wait, decode reverts.
 
-A caller that must never send a duplicate (the CLI's journal) gets each signed raw
-transaction and its hash before broadcast (`on_signed`, or `signed_hook` for the sends
-made further down the call stack), and later finishes it with `resume`.
+A caller that must never send a duplicate (the send journal) passes `on_signed`, which
+gets each signed raw transaction and its hash before broadcast, and later finishes it
+with `resume`. The gateway's ledger writes and `ledger.submit` pass `on_signed` and
+`timeout` down to `send`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +37,6 @@ DEFAULT_TIMEOUT = 120.0
 OnSigned = Callable[[bytes, str], None]
 # What a node's refusal of a raw transaction looks like (funds, fees, nonce), not a lost connection.
 _REFUSALS = (ValueError, Web3Exception, EthValidationError)
-_on_signed: ContextVar[OnSigned | None] = ContextVar("notary_on_signed", default=None)
 
 
 @dataclass(frozen=True)
@@ -67,16 +65,6 @@ def call(fn: Any, block: int | str = "latest") -> Any:
         _reraise_typed(exc)
 
 
-@contextmanager
-def signed_hook(callback: OnSigned) -> Iterator[None]:
-    """Within this block, `send` calls `callback(raw, hash)` before broadcasting (unless given its own)."""
-    token = _on_signed.set(callback)
-    try:
-        yield
-    finally:
-        _on_signed.reset(token)
-
-
 def send(
     chain: Chain,
     fn: Any,
@@ -87,9 +75,8 @@ def send(
     """Send contract call `fn` from `sender` and wait for its receipt.
 
     Gas is estimated first, which is also where a revert is caught and decoded before
-    anything is sent. The nonce is the sender's pending count. `on_signed` (else the
-    `signed_hook` in effect) gets the signed raw transaction and its hash before broadcast;
-    if it raises, nothing is sent.
+    anything is sent. The nonce is the sender's pending count. `on_signed` gets the signed
+    raw transaction and its hash before broadcast; if it raises, nothing is sent.
     """
     w3 = chain.w3
     try:
@@ -101,9 +88,8 @@ def send(
         {"from": sender.address, "nonce": nonce, "gas": int(gas * GAS_MARGIN), "chainId": chain.chain_id}
     )
     signed = sender.sign_transaction(tx)
-    hook = on_signed or _on_signed.get()
-    if hook is not None:
-        hook(bytes(signed.raw_transaction), "0x" + bytes(signed.hash).hex())
+    if on_signed is not None:
+        on_signed(bytes(signed.raw_transaction), "0x" + bytes(signed.hash).hex())
     try:
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     except _REFUSALS as exc:

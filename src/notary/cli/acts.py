@@ -10,35 +10,28 @@ payload is written for `notary submit` on any connected machine.
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from notary.cli import context
-from notary.cli.output import console, err_console, print_json
+from notary.cli._act_inputs import check_offline, check_receipt_out, deadline_of, offline_domain, superseded_record
+from notary.cli._act_output import report, write_offline
+from notary.cli._act_send import check_same_terms, journal_key, relay, submit_journalled, throwaway_relayer
+from notary.cli.documents import digest_of
 from notary.cli.receipts import AnnexesOpt, ReceiptOutOpt, TextsOpt
 from notary.codes import bytes32_to_text, party_code
-from notary.errors import ConfigError, InvalidInputError
-from notary.hashing import parse_digest, sha256_file
+from notary.errors import InvalidInputError
+from notary.journal import OnChain, recorded_act
 from notary.models import Intent, record_id
 
 if TYPE_CHECKING:
-    from notary.chain.gateway import LedgerGateway
-    from notary.chain.tx import TxResult
-    from notary.eip712 import Domain
-    from notary.journal import JournalKey, OnChain, Outcome
-    from notary.ledger import SignedPayload
-    from notary.models import Act, BatchAnchor, Notarisation
+    from notary.chain.tx import OnSigned, TxResult
 
-#: Files larger than this get a progress bar while they are hashed.
-PROGRESS_THRESHOLD = 8 * 1024 * 1024
-_HEX64 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
-_DURATION = re.compile(r"^\d+[smhdw]$")
+# `notary.cli.batch` imports these from here.
+_deadline, _key, _relay, _report, _submit_once = deadline_of, journal_key, relay, report, submit_journalled
 
 DocumentArg = Annotated[
     str, typer.Argument(metavar="FILE|DIGEST", help="The document, or its SHA-256 digest as 64 hex digits.")
@@ -128,8 +121,8 @@ def notarise(
     from notary import instruments, ledger
     from notary.hashing import DEFAULT_ALGORITHM
 
-    _check_offline(offline, output)
-    _check_receipt_out(offline, receipt_out)
+    check_offline(offline, output)
+    check_receipt_out(offline, receipt_out)
     instrument = None
     if texts or annexes:
         if document is not None:
@@ -141,17 +134,17 @@ def notarise(
     elif document is None:
         raise InvalidInputError("name the document", hint="give FILE|DIGEST, or the instrument's texts with --text")
     else:
-        digest, algorithm = _digest_of(document, quiet=as_json), DEFAULT_ALGORITHM
+        digest, algorithm = digest_of(document, quiet=as_json), DEFAULT_ALGORITHM
         metadata = {"title": title} if title.strip() else {}
     gw = None if offline else context.gateway()
-    old = _superseded(gw, supersedes, submitter_of_superseded, quiet=as_json)
+    old = superseded_record(gw, supersedes, submitter_of_superseded, quiet=as_json)
     payload = ledger.prepare_notarisation(
         digest=digest,
         party=party,
         parties=[p for p in parties.split(",") if p.strip()],
         quorum=quorum,
         kind=kind,
-        deadline=_deadline(deadline, gw),
+        deadline=deadline_of(deadline, gw),
         metadata=metadata,
         supersedes=old,
         ratification=ratification,
@@ -160,24 +153,25 @@ def notarise(
     rid = record_id(digest, payload.party)
     code = bytes32_to_text(payload.party)
     if gw is None:
-        signed = ledger.sign(payload, _offline_domain(), context.unlock(key, password_file))
-        return _write_offline(signed, output, as_json, digest=digest, record=rid, metadata=metadata)
+        signed = ledger.sign(payload, offline_domain(), context.unlock(key, password_file))
+        return write_offline(signed, output, as_json, digest=digest, record=rid, metadata=metadata)
 
-    def send() -> TxResult:
+    def send(on_signed: OnSigned, timeout: float) -> TxResult:
         signer = context.unlock(key, password_file)
-        return _relay(gw, ledger.sign(payload, gw.domain, signer), signer, relayer, relayer_password_file)
+        signed = ledger.sign(payload, gw.domain, signer)
+        return relay(gw, signed, signer, relayer, relayer_password_file, on_signed, timeout)
 
-    recorded = lambda: _act_on_chain(gw, rid, code, Intent.SIGNATURE)  # noqa: E731 (the submitter's signature)
-    outcome = _submit_once(gw, _key(gw, rid, code, "notarisation"), recorded, send, payload.deadline)
+    recorded = lambda: recorded_act(gw, rid, code, Intent.SIGNATURE)  # noqa: E731 (the submitter's signature)
+    outcome = submit_journalled(gw, journal_key(gw, rid, code, "notarisation"), recorded, send, payload.deadline)
     record = gw.record(rid, with_attestations=False)
     if outcome.already_recorded:
-        _check_same_terms(record, payload)
+        check_same_terms(record, payload)
     written: dict[str, Any] = {}
     if receipt_out is not None:
         from notary.cli.receipts import write_record_receipt
 
         written = write_record_receipt(gw, rid, receipt_out, metadata=metadata, instrument=instrument)
-    _report(
+    report(
         outcome,
         as_json,
         f"{code}'s notarisation of {document}",
@@ -297,7 +291,6 @@ def submit(
     """Relay a payload signed offline: the relayer pays gas and cannot alter what was signed."""
     from notary import ledger, signed_payload
     from notary.errors import NotaryUnknownAnchorError, WrongDomainError
-    from notary.journal import OnChain
     from notary.models import Act, Notarisation, anchor_id
 
     signed = signed_payload.read(payload_file)
@@ -318,7 +311,7 @@ def submit(
         label = "notarisation" if isinstance(p, Notarisation) else intent.label
 
         def recorded() -> OnChain | None:
-            return _act_on_chain(gw, rid, code, intent)
+            return recorded_act(gw, rid, code, intent)
 
         fields |= {"recordId": "0x" + rid.hex(), "intent": label}
     else:
@@ -333,15 +326,15 @@ def submit(
 
         fields |= {"anchorId": "0x" + rid.hex(), "root": p.root.hex(), "count": p.count}
 
-    def send() -> TxResult:
-        account = _throwaway_relayer(gw) if relayer is None else context.unlock(relayer, password_file)
+    def send(on_signed: OnSigned, timeout: float) -> TxResult:
+        account = throwaway_relayer(gw) if relayer is None else context.unlock(relayer, password_file)
         context.ensure_gas(account)
-        return ledger.submit(gw, account, signed)
+        return ledger.submit(gw, account, signed, on_signed=on_signed, timeout=timeout)
 
-    outcome = _submit_once(gw, _key(gw, rid, code, label), recorded, send, p.deadline)
+    outcome = submit_journalled(gw, journal_key(gw, rid, code, label), recorded, send, p.deadline)
     if "recordId" in fields:
         fields["status"] = gw.record(rid, with_attestations=False).status.label
-    _report(outcome, as_json, f"{code}'s {label} from {payload_file}", fields)
+    report(outcome, as_json, f"{code}'s {label} from {payload_file}", fields)
 
 
 # --------------------------------------------------------------------- the shared act flow
@@ -369,10 +362,10 @@ def _act(
 
     if intent in (Intent.WITHDRAWAL, Intent.ANNULMENT, Intent.CANCELLATION) and not (reason or "").strip():
         raise InvalidInputError(f"a {intent.label} needs a reason, recorded on chain", hint='add --reason "…"')
-    _check_offline(offline, output)
-    _check_receipt_out(offline, receipt_out)
+    check_offline(offline, output)
+    check_receipt_out(offline, receipt_out)
     code = bytes32_to_text(party_code(party))
-    digest = _digest_of(document, quiet=as_json)
+    digest = digest_of(document, quiet=as_json)
     gw = None if offline else context.gateway()
     if gw is None:
         if submitter is None:
@@ -382,18 +375,18 @@ def _act(
         rid = record_id(digest, party_code(submitter))
     else:
         rid = ledger.resolve_record(gw, digest, submitter)
-    act = ledger.prepare_act(rid, code, intent, _deadline(deadline, gw), reason or "")
+    act = ledger.prepare_act(rid, code, intent, deadline_of(deadline, gw), reason or "")
     if gw is None:
-        signed = ledger.sign(act, _offline_domain(), context.unlock(key, password_file))
-        return _write_offline(signed, output, as_json, digest=digest, record=rid)
+        signed = ledger.sign(act, offline_domain(), context.unlock(key, password_file))
+        return write_offline(signed, output, as_json, digest=digest, record=rid)
 
-    def send() -> TxResult:
+    def send(on_signed: OnSigned, timeout: float) -> TxResult:
         signer = context.unlock(key, password_file)
-        return _relay(gw, ledger.sign(act, gw.domain, signer), signer, relayer, relayer_password_file)
+        signed = ledger.sign(act, gw.domain, signer)
+        return relay(gw, signed, signer, relayer, relayer_password_file, on_signed, timeout)
 
-    outcome = _submit_once(
-        gw, _key(gw, rid, code, intent.label), lambda: _act_on_chain(gw, rid, code, intent), send, act.deadline
-    )
+    recorded = lambda: recorded_act(gw, rid, code, intent)  # noqa: E731
+    outcome = submit_journalled(gw, journal_key(gw, rid, code, intent.label), recorded, send, act.deadline)
     status = gw.record(rid, with_attestations=False).status.label
     fields = {"digest": digest.hex(), "recordId": "0x" + rid.hex(), "party": code, "intent": intent.label}
     if reason:
@@ -404,268 +397,4 @@ def _act(
         fields |= write_record_receipt(gw, rid, receipt_out)
         if gw.record(rid, with_attestations=False).hash_algorithm == "merkle-sha256":
             note_texts_missing(as_json)
-    _report(outcome, as_json, f"{code}'s {intent.label} on {document}", {**fields, "status": status})
-
-
-def _relay(
-    gw: LedgerGateway, signed: SignedPayload, signer: Any, relayer: str | None, relayer_password_file: Path | None
-) -> TxResult:
-    """Submit `signed`, paid by the signing key itself unless another relayer is named."""
-    from notary import ledger
-
-    account = signer if relayer is None else context.unlock(relayer, relayer_password_file)
-    context.ensure_gas(account)
-    return ledger.submit(gw, account, signed)
-
-
-def _throwaway_relayer(gw: LedgerGateway) -> Any:
-    """On a development chain, a fresh account (funded by `ensure_gas`) may relay; elsewhere, name one."""
-    from eth_account import Account
-
-    if gw.chain.chain_id not in context.DEV_CHAIN_IDS and not gw.chain.is_in_process:
-        raise ConfigError(
-            f"chain {gw.chain.chain_id} is not a development chain: someone must pay gas to relay",
-            hint="name the paying key with --relayer NAME",
-        )
-    return Account.create()
-
-
-def _key(gw: LedgerGateway, rid: bytes, party: str, intent: str) -> JournalKey:
-    from notary.journal import JournalKey
-
-    return JournalKey(gw.domain.verifying_contract, rid, party, intent)
-
-
-def _submit_once(
-    gw: LedgerGateway,
-    key: JournalKey,
-    recorded: Callable[[], OnChain | None],
-    send: Callable[[], TxResult],
-    deadline: int,
-) -> Outcome:
-    from notary.journal import Journal, submit_once
-
-    s = context.settings()
-    journal = Journal(s.resolved_data_dir, gw.chain.chain_id)
-    try:
-        return submit_once(
-            gw.chain, journal, key, recorded=recorded, send=send, deadline=deadline, timeout=s.tx_timeout
-        )
-    except KeyboardInterrupt:
-        if journal.path(key).exists():
-            err_console.print(
-                f"the signed transaction is kept in {escape(str(journal.path(key)))}; run the same command "
-                "again to finish it without sending a duplicate",
-                highlight=False,
-            )
-        raise
-
-
-def _act_on_chain(gw: LedgerGateway, rid: bytes, party: str, intent: Intent) -> OnChain | None:
-    """Where `party`'s act `intent` on record `rid` was recorded, if it was."""
-    from notary.journal import OnChain
-
-    for a in gw.attestations(rid):
-        if a.party == party and a.intent is intent:
-            return OnChain(a.transaction, a.block_number)
-    return None
-
-
-def _check_same_terms(record: Any, payload: Notarisation) -> None:
-    """An existing record of this digest by this party must be the one asked for."""
-    asked = {
-        "kind": bytes32_to_text(payload.kind),
-        "parties": ",".join(bytes32_to_text(p) for p in payload.parties),
-        "quorum": payload.quorum,
-        "supersedes": payload.supersedes.hex(),
-        "title": payload.metadata_hash.hex(),
-        "ratification": payload.ratification_required,
-    }
-    found = {
-        "kind": record.kind,
-        "parties": ",".join(record.parties),
-        "quorum": record.quorum,
-        "supersedes": record.supersedes.hex(),
-        "title": record.metadata_hash.hex(),
-        "ratification": record.ratification_required,
-    }
-    differ = [k for k in asked if asked[k] != found[k]]
-    if differ:
-        raise InvalidInputError(
-            f"{record.submitter} already notarised this digest as record {record.record_id_hex} with other "
-            f"terms ({', '.join(differ)} differ); nothing was sent",
-            hint="see it with `notary status`; to change an agreement, notarise the new text with --supersedes",
-        )
-
-
-# --------------------------------------------------------------------- inputs
-
-
-def _check_offline(offline: bool, output: Path | None) -> None:
-    if offline and output is None:
-        raise InvalidInputError("--offline writes the signed payload to a file", hint="add -o FILE, e.g. -o act.json")
-    if output is not None and not offline:
-        raise InvalidInputError("-o is only for offline signing", hint="add --offline, or drop -o to submit now")
-
-
-def _check_receipt_out(offline: bool, receipt_out: Path | None) -> None:
-    if offline and receipt_out is not None:
-        raise InvalidInputError(
-            "--receipt-out needs the chain: offline, nothing is recorded yet",
-            hint="after `notary submit`, write it with `notary receipt FILE -o R`",
-        )
-
-
-def _digest_of(document: str, quiet: bool) -> bytes:
-    """The digest of a file (streamed, with a progress bar if large), or a digest given as hex."""
-    path = Path(document)
-    if path.is_file():
-        size = path.stat().st_size
-        if quiet or size <= PROGRESS_THRESHOLD:
-            return sha256_file(path)
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
-
-        columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
-        with Progress("hashing", *columns, console=err_console, transient=True) as progress:
-            task = progress.add_task(path.name, total=size)
-            return sha256_file(path, lambda n: progress.advance(task, n))
-    if _HEX64.match(document.strip()):
-        return parse_digest(document)
-    if path.exists():
-        return sha256_file(path)  # a directory or unreadable: its own clear error
-    raise InvalidInputError(
-        f"{document!r} is neither a file nor a digest",
-        hint="give the document's path, or its SHA-256 as 64 hexadecimal digits (e.g. from sha256sum)",
-    )
-
-
-def _superseded(gw: LedgerGateway | None, value: str | None, submitter: str | None, quiet: bool) -> bytes | None:
-    """The record id an amendment supersedes: given directly (0x…), or by file/digest and submitter."""
-    from notary import ledger
-    from notary.errors import NotaryUnknownRecordError
-
-    if value is None:
-        return None
-    text = value.strip()
-    if text.startswith("0x") and _HEX64.match(text) and not Path(text).is_file():
-        rid = bytes.fromhex(text[2:])
-        if gw is None:
-            return rid  # offline, 0x-prefixed means a record id
-        try:
-            gw.record(rid, with_attestations=False)
-            return rid
-        except NotaryUnknownRecordError:
-            pass  # online, it may be a digest written with 0x
-    digest = _digest_of(text, quiet)
-    if gw is None:
-        if submitter is None:
-            raise InvalidInputError(
-                "offline, the superseded record is named by its id, or by its digest and submitter",
-                hint="give --supersedes 0xRECORDID, or add --submitter-of-superseded PARTY",
-            )
-        return record_id(digest, party_code(submitter))
-    return ledger.resolve_record(gw, digest, submitter)
-
-
-def _deadline(text: str, gw: LedgerGateway | None) -> int:
-    """The payload's deadline: a duration from now (chain time online, this clock offline) or a time."""
-    from notary.timeparse import parse_time
-
-    now = gw.now() if gw is not None else int(time.time())
-    value = text.strip()
-    deadline = parse_time("+" + value if _DURATION.match(value) else value, now=now)
-    if deadline <= now:
-        raise InvalidInputError(f"deadline {text!r} is not in the future", hint="e.g. --deadline 24h or 7d")
-    return deadline
-
-
-def _offline_domain() -> Domain:
-    """The ledger's EIP-712 domain from the deployment manifest alone (no connection)."""
-    from notary.deployment import Deployment
-    from notary.eip712 import Domain
-
-    s = context.settings()
-    path = s.deployment
-    if path is None:
-        folder = s.resolved_data_dir / "deployments"
-        found = sorted(folder.glob("*.json")) if folder.is_dir() else []
-        if len(found) != 1:
-            raise ConfigError(
-                f"offline signing needs the ledger's deployment manifest; {len(found)} found in {folder}",
-                hint="pass --deployment FILE (or set NOTARY_DEPLOYMENT) with the manifest of the ledger",
-            )
-        path = found[0]
-    dep = Deployment.load(path)
-    return Domain(dep.chain_id, dep.ledger.address)
-
-
-# --------------------------------------------------------------------- output
-
-
-def _write_offline(
-    signed: SignedPayload, output: Path | None, as_json: bool, *, digest: bytes, record: bytes, **extra: Any
-) -> None:
-    from notary import signed_payload
-    from notary.models import Act, timestamp_text
-
-    assert output is not None  # _check_offline
-    p: Notarisation | Act | BatchAnchor = signed.payload
-    signed_payload.write(signed, output)
-    fields: dict[str, Any] = {
-        "file": str(output),
-        "primaryType": type(p).__name__,
-        "party": bytes32_to_text(p.party),
-        "intent": p.intent.label if isinstance(p, Act) else "notarisation",
-        "digest": digest.hex(),
-        "recordId": "0x" + record.hex(),
-        "signer": signed.signer,
-        "deadline": timestamp_text(p.deadline),
-        "chainId": signed.domain.chain_id,
-        "ledger": signed.domain.verifying_contract,
-        **extra,
-    }
-    if as_json:
-        print_json(fields)
-        return
-    console.print(f"[green]✓[/] signed offline; nothing was sent. Payload written to [bold]{escape(str(output))}[/]")
-    _print_fields(fields)
-    console.print(f"Relay it from a connected machine with `notary submit {escape(str(output))} --relayer NAME`.")
-
-
-def _report(outcome: Outcome, as_json: bool, headline: str, fields: dict[str, Any]) -> None:
-    fields = {
-        **fields,
-        "transaction": outcome.transaction,
-        "block": outcome.block_number,
-        "gasUsed": outcome.gas_used,
-        "alreadyRecorded": outcome.already_recorded,
-        "resumed": outcome.resumed,
-    }
-    if as_json:
-        print_json(fields)
-        return
-    headline = escape(headline)
-    if outcome.already_recorded:
-        console.print(f"[yellow]already recorded[/]: {headline}; nothing was sent", highlight=False)
-    elif outcome.resumed:
-        how = {"mined": "was mined", "pending": "was pending, now mined", "rebroadcast": "was re-broadcast"}
-        note = how[outcome.resumed]
-        console.print(f"[green]✓[/] recorded {headline} (resumed an interrupted run: it {note})", highlight=False)
-    else:
-        console.print(f"[green]✓[/] recorded {headline}", highlight=False)
-    _print_fields({k: v for k, v in fields.items() if k not in ("alreadyRecorded", "resumed") and v is not None})
-
-
-def _print_fields(fields: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    for name, value in fields.items():
-        if isinstance(value, list):
-            value = ", ".join(map(str, value))
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
-        table.add_row(name, escape(str(value)))
-    console.print(table)
+    report(outcome, as_json, f"{code}'s {intent.label} on {document}", {**fields, "status": status})

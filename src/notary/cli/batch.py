@@ -78,9 +78,10 @@ def anchor(
             return None
         return OnChain(None, None)
 
-    def send() -> Any:
+    def send(on_signed: Any, timeout: float) -> Any:
         signer = context.unlock(key, password_file)
-        return _relay(gw, ledger.sign(payload, gw.domain, signer), signer, relayer, relayer_password_file)
+        signed = ledger.sign(payload, gw.domain, signer)
+        return _relay(gw, signed, signer, relayer, relayer_password_file, on_signed=on_signed, timeout=timeout)
 
     outcome = _submit_once(gw, _key(gw, aid, code, "anchor"), recorded, send, payload.deadline)
     evidence = anchor_evidence(gw, tree.root, code)

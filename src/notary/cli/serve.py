@@ -19,6 +19,9 @@ def serve(
     Settings come from NOTARY_* variables (see the README): the node and deployment as for
     every command, plus NOTARY_UPLOAD_LIMIT, NOTARY_RELAY_ENABLED, NOTARY_API_KEYS,
     NOTARY_RELAY_RATE_LIMIT and the relayer's key. Unsafe settings refuse to start.
+    The event indexer runs in the background (NOTARY_INDEX=false turns it off; NOTARY_INDEX_URL
+    and the other NOTARY_INDEX_* as for `notary index`); NOTARY_BUNDLE_DIR names batch
+    bundles whose inclusion proofs are served.
     """
     import uvicorn
 

@@ -157,6 +157,26 @@ class IndexReader:
                 ).scalar()
         return rows
 
+    def record_link(self, record_id: str) -> dict[str, Any] | None:
+        """A record's id, digest, submitter and status (for supersession links); None if unknown."""
+        r = s.records.c
+        query = select(r.record_id, r.digest, r.submitter, r.status).where(r.record_id == record_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return dict(row) if row else None
+
+    def superseded_by(self, record_id: str) -> str | None:
+        """The amendment that replaced `record_id`, as the ledger's `supersededBy`: the one of its
+        amendments that executed (an amendment that never executed is open or cancelled)."""
+        r = s.records.c
+        query = (
+            select(r.record_id)
+            .where(r.supersedes == record_id, r.status.not_in(("none", "open", "cancelled")))
+            .order_by(r.block_number, r.record_id)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalars().first()
+
     def attestations(self, record_id: str) -> list[dict[str, Any]]:
         a = s.attestations.c
         query = select(s.attestations).where(a.record_id == record_id).order_by(a.block_number, a.log_index)

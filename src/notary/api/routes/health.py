@@ -8,6 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from notary.api.deps import Services, ServicesDep
+from notary.api.indexing import IndexService
 from notary.api.schemas import HealthOut, ReadyOut
 
 router = APIRouter(tags=["operations"])
@@ -34,6 +35,10 @@ def _readiness(svc: Services) -> ReadyOut:
             checks["relayer"] = "ok" if funded else f"relayer {svc.relayer.address} has no funds for gas"
     except Exception as exc:  # any failure to reach the node means "not ready"
         checks["chain"] = f"unreachable ({type(exc).__name__})"
+    lag = None
+    if svc.index is not None and block is not None:
+        lag = svc.index.lag(block)
+        checks["indexer"] = _indexer_check(svc.index)
     ready = all(v == "ok" for v in checks.values())
     return ReadyOut(
         status="ready" if ready else "unready",
@@ -41,14 +46,23 @@ def _readiness(svc: Services) -> ReadyOut:
         chainId=gw.chain.chain_id,
         block=block,
         ledger=gw.deployment.ledger.address,
-        indexerLag=None,
+        indexerLag=lag,
     )
+
+
+def _indexer_check(index: IndexService) -> str:
+    """ok while the background indexer runs and its last pass succeeded (a lag alone is not a failure:
+    reads then go to the chain)."""
+    if not index.running:
+        return "not running" + (f" ({index.last_error})" if index.last_error else "")
+    return f"failing ({index.last_error})" if index.last_error else "ok"
 
 
 @router.get("/readyz", response_model=ReadyOut, responses={503: {"model": ReadyOut, "description": "Not ready"}})
 async def readyz(svc: ServicesDep) -> JSONResponse:
-    """Readiness: the node answers and the deployment's contracts are there (and the relayer has gas).
-    `indexerLag` is null until the indexer serves reads."""
+    """Readiness: the node answers, the deployment's contracts are there, the relayer (if any) has gas
+    and the background indexer (if any) runs. `indexerLag`: blocks between the head and the index's
+    checkpoint (null without an indexer)."""
     ready = await run_in_threadpool(_readiness, svc)
     return JSONResponse(ready.model_dump(), status_code=200 if ready.status == "ready" else 503)
 

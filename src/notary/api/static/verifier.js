@@ -128,11 +128,23 @@
     const link = $("record-link");
     link.hidden = !v.notarised;
     link.href = "/v1/records/" + v.digest;
+    // The portable receipt verifies offline (`notary verify FILE --receipt R --offline`); with several
+    // records each record offers its own, below.
+    const receipt = $("receipt-link");
+    receipt.hidden = v.records.length !== 1;
+    if (v.records.length === 1) {
+      receipt.href = receiptUrl(v.digest, v.records[0].record.submitter);
+      receipt.setAttribute("download", v.digest.slice(0, 16) + ".receipt.json");
+    }
 
     const records = $("records");
     records.replaceChildren(...v.records.map(renderRecord));
     $("result").hidden = false;
     $("verdict-heading").focus();
+  }
+
+  function receiptUrl(digest, submitter) {
+    return "/v1/records/" + digest + "/receipt?submitter=" + encodeURIComponent(submitter);
   }
 
   function linkTo(target, label) {
@@ -173,9 +185,16 @@
       el("thead", {}, el("tr", {}, ...["Party", "Act", "Signer", "Time (UTC)", "Health", "Transaction"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, ...rows));
 
+    const receipt = el("a", {
+      href: receiptUrl(r.digest, r.submitter),
+      download: r.digest.slice(0, 16) + "-" + r.submitter + ".receipt.json",
+      class: "receipt",
+    }, "Download the receipt of " + r.submitter + "'s record");
     return el("article", { class: "record " + (rv.ok ? "ok" : "bad") },
       el("h3", {}, "Record notarised by " + r.submitter + " ", el("span", { class: "badge state-" + r.status }, r.status)),
       dl,
+      el("p", { class: "receipt-line" }, receipt,
+        el("span", { class: "muted" }, " — verifies offline: notary verify FILE --receipt R --offline")),
       list(rv.reasons, "reasons", "Why it does not verify"),
       list(rv.warnings, "warnings", "Warnings"),
       el("div", { class: "table-wrap" }, table));

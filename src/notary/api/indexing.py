@@ -1,0 +1,126 @@
+"""The background indexer of `notary serve`: `notary index --follow` in a daemon thread.
+
+`IndexService` is built by `create_app` and touches nothing until the app starts: then
+it opens (and migrates) the index database, and a thread runs `Indexer.follow` until
+the app stops. Reads ask `current(head)`: the index answers only when its checkpoint is
+within `max_lag` blocks of the head (by default the confirmation depth: the index holds
+final blocks only); otherwise the gateway answers, as it does with the index off.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from notary.api.settings import ApiSettings, IndexSettings
+from notary.chain.gateway import LedgerGateway
+from notary.index import Indexer, IndexReader, IndexReport
+
+log = logging.getLogger("notary.api.index")
+
+DEV_CHAIN_IDS = frozenset({31337})
+PRODUCTION_CONFIRMATIONS = 12
+_RESTART_PAUSE = 5.0  # poll intervals to wait after an unexpected failure before following again
+
+
+def confirmations_for(gw: LedgerGateway, configured: int | None) -> int:
+    """The confirmation depth: as configured, else 0 on development chains and 12 elsewhere."""
+    if configured is not None:
+        return configured
+    dev = gw.chain.is_in_process or gw.chain.chain_id in DEV_CHAIN_IDS
+    return 0 if dev else PRODUCTION_CONFIRMATIONS
+
+
+@dataclass
+class IndexService:
+    """One index database, followed in a background thread while the app runs."""
+
+    gateway: LedgerGateway
+    url: str
+    settings: IndexSettings
+    confirmations: int
+    reader: IndexReader | None = None  # set once started
+    last_error: str | None = None
+    last_report: IndexReport | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def from_settings(cls, settings: ApiSettings, gw: LedgerGateway) -> IndexService | None:
+        if not settings.index.enabled:
+            return None
+        from notary.index import default_url
+
+        url = settings.index.url or default_url(settings.base.resolved_data_dir, gw.chain.chain_id)
+        return cls(gw, url, settings.index, confirmations_for(gw, settings.index.confirmations))
+
+    @property
+    def max_lag(self) -> int:
+        return self.confirmations if self.settings.max_lag is None else self.settings.max_lag
+
+    def open(self) -> Indexer:
+        """Open and migrate the database (start-up refuses an unusable one); the reader serves from now."""
+        from notary.chain.events import EventReader
+        from notary.index import open_index
+
+        engine = open_index(self.url)
+        indexer = Indexer(
+            EventReader(self.gateway.chain, self.gateway.deployment),
+            engine,
+            range_size=self.settings.range_size,
+            confirmations=self.confirmations,
+        )
+        indexer.state()  # refuses a database that follows another ledger
+        self.reader = IndexReader(engine)
+        return indexer
+
+    def start(self) -> None:
+        indexer = self.open()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(indexer,), name="notary-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self, indexer: Indexer) -> None:
+        while not self._stop.is_set():
+            try:
+                indexer.follow(
+                    self._stop, self.settings.poll_interval, on_report=self._report, on_error=self._chain_error
+                )
+            except Exception as exc:  # a database failure: report it, keep the API up, try again later
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("the background indexer failed (%s); retrying", type(exc).__name__)
+                self._stop.wait(self.settings.poll_interval * _RESTART_PAUSE)
+
+    def _report(self, report: IndexReport) -> None:
+        self.last_report, self.last_error = report, None
+
+    def _chain_error(self, exc: Exception) -> None:
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        log.warning("the background indexer cannot read the chain (%s); retrying", type(exc).__name__)
+
+    # ------------------------------------------------------------------ for readers
+
+    def lag(self, head: int) -> int | None:
+        """Blocks between the head and the checkpoint; None before the database is open."""
+        if self.reader is None:
+            return None
+        state = self.reader.state()
+        last = state.last_block if state is not None else self.gateway.deployment.start_block - 1
+        return max(0, head - last)
+
+    def current(self, head: int) -> IndexReader | None:
+        """The reader, when the index may answer for `head`; else None (read the chain)."""
+        if self.reader is None or not self.reader.is_current(head, self.max_lag):
+            return None
+        return self.reader
