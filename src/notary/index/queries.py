@@ -150,11 +150,7 @@ class IndexReader:
             rows = [dict(x) for x in conn.execute(query).mappings()]
             for row in rows:
                 row["parties"] = json.loads(row["parties"])
-                row["superseded_by"] = conn.execute(
-                    select(r.record_id).where(
-                        r.supersedes == row["record_id"], r.status.in_(("executed", "in-force", "superseded"))
-                    )
-                ).scalar()
+                row["superseded_by"] = conn.execute(_superseded_by(row["record_id"])).scalars().first()
         return rows
 
     def record_link(self, record_id: str) -> dict[str, Any] | None:
@@ -168,14 +164,8 @@ class IndexReader:
     def superseded_by(self, record_id: str) -> str | None:
         """The amendment that replaced `record_id`, as the ledger's `supersededBy`: the one of its
         amendments that executed (an amendment that never executed is open or cancelled)."""
-        r = s.records.c
-        query = (
-            select(r.record_id)
-            .where(r.supersedes == record_id, r.status.not_in(("none", "open", "cancelled")))
-            .order_by(r.block_number, r.record_id)
-        )
         with self.engine.connect() as conn:
-            return conn.execute(query).scalars().first()
+            return conn.execute(_superseded_by(record_id)).scalars().first()
 
     def attestations(self, record_id: str) -> list[dict[str, Any]]:
         a = s.attestations.c
@@ -211,3 +201,14 @@ class IndexReader:
         for row in rows:
             row["detail"] = json.loads(row["detail"])
         return rows
+
+
+def _superseded_by(record_id: str) -> Any:
+    """The amendment of `record_id` that executed (the ledger lets only one execute; later
+    annulment or termination of that amendment does not undo the supersession)."""
+    r = s.records.c
+    return (
+        select(r.record_id)
+        .where(r.supersedes == record_id, r.status.not_in(("none", "open", "cancelled")))
+        .order_by(r.block_number, r.record_id)
+    )
