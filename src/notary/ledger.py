@@ -15,10 +15,10 @@ from eth_account.signers.local import LocalAccount
 from notary import eip712
 from notary.chain.gateway import LedgerGateway
 from notary.chain.tx import DEFAULT_TIMEOUT, OnSigned, TxResult
-from notary.codes import kind_code, party_code, text_to_bytes32
+from notary.codes import bytes32_to_text, kind_code, party_code, text_to_bytes32
 from notary.errors import InvalidInputError, RecordNotFoundError, WrongDomainError
 from notary.hashing import DEFAULT_ALGORITHM, metadata_hash
-from notary.models import Act, BatchAnchor, Intent, Notarisation, record_id
+from notary.models import Act, BatchAnchor, Intent, Notarisation, Record, record_id
 
 #: How long a signed payload stays submittable, by default.
 DEFAULT_VALIDITY_SECONDS = 24 * 3600
@@ -131,3 +131,24 @@ def resolve_record(gw: LedgerGateway, digest: bytes, submitter: str | None = Non
             hint="say which with --submitter",
         )
     return ids[0]
+
+
+def differing_terms(record: Record, payload: Notarisation) -> list[str]:
+    """Which terms of an existing record differ from what `payload` asks for (empty: the same)."""
+    asked = {
+        "kind": bytes32_to_text(payload.kind),
+        "parties": tuple(bytes32_to_text(p) for p in payload.parties),
+        "quorum": payload.quorum,
+        "supersedes": payload.supersedes,
+        "title": payload.metadata_hash,
+        "ratification": payload.ratification_required,
+    }
+    found = {
+        "kind": record.kind,
+        "parties": tuple(record.parties),
+        "quorum": record.quorum,
+        "supersedes": record.supersedes,
+        "title": record.metadata_hash,
+        "ratification": record.ratification_required,
+    }
+    return [k for k in asked if asked[k] != found[k]]

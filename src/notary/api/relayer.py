@@ -33,7 +33,7 @@ from notary.api.settings import RelayerSource
 from notary.chain.gateway import LedgerGateway
 from notary.codes import bytes32_to_text
 from notary.errors import ConfigError, NotaryDuplicateRecordError, NotaryUnknownAnchorError, WrongDomainError
-from notary.journal import Journal, JournalKey, OnChain, submit_once
+from notary.journal import Journal, JournalKey, OnChain, recorded_act, submit_once
 from notary.models import Act, Intent, Notarisation, Record, anchor_id, record_id
 
 DEV_CHAIN_IDS = frozenset({31337})
@@ -142,7 +142,7 @@ class Relayer:
             label = "notarisation" if isinstance(p, Notarisation) else intent.label
 
             def recorded() -> OnChain | None:
-                found = _act_on_chain(gw, rid, party, intent)
+                found = recorded_act(gw, rid, party, intent)
                 if found is not None and isinstance(p, Notarisation):
                     _check_same_terms(gw.record(rid, with_attestations=False), p)
                 return found
@@ -173,30 +173,7 @@ class Relayer:
         return {"digest": digest, "record": f"/v1/records/{digest}"}
 
 
-def _act_on_chain(gw: LedgerGateway, rid: bytes, party: str, intent: Intent) -> OnChain | None:
-    for a in gw.attestations(rid):
-        if a.party == party and a.intent is intent:
-            return OnChain(a.transaction, a.block_number)
-    return None
-
-
 def _check_same_terms(record: Record, p: Notarisation) -> None:
     """The party's existing record of this digest must be the one this payload asks for."""
-    asked = (
-        bytes32_to_text(p.kind),
-        tuple(bytes32_to_text(x) for x in p.parties),
-        p.quorum,
-        p.supersedes,
-        p.metadata_hash,
-        p.ratification_required,
-    )
-    found = (
-        record.kind,
-        record.parties,
-        record.quorum,
-        record.supersedes,
-        record.metadata_hash,
-        record.ratification_required,
-    )
-    if asked != found:
+    if ledger.differing_terms(record, p):
         raise NotaryDuplicateRecordError({"recordId": record.record_id}, {"recordId": record.record_id_hex})

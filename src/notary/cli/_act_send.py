@@ -11,7 +11,6 @@ from rich.markup import escape
 
 from notary.cli import context
 from notary.cli.output import err_console
-from notary.codes import bytes32_to_text
 from notary.errors import ConfigError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -93,23 +92,9 @@ def submit_journalled(
 
 def check_same_terms(record: Record, payload: Notarisation) -> None:
     """An existing record of this digest by this party must be the one asked for."""
-    asked = {
-        "kind": bytes32_to_text(payload.kind),
-        "parties": ",".join(bytes32_to_text(p) for p in payload.parties),
-        "quorum": payload.quorum,
-        "supersedes": payload.supersedes.hex(),
-        "title": payload.metadata_hash.hex(),
-        "ratification": payload.ratification_required,
-    }
-    found = {
-        "kind": record.kind,
-        "parties": ",".join(record.parties),
-        "quorum": record.quorum,
-        "supersedes": record.supersedes.hex(),
-        "title": record.metadata_hash.hex(),
-        "ratification": record.ratification_required,
-    }
-    differ = [k for k in asked if asked[k] != found[k]]
+    from notary.ledger import differing_terms
+
+    differ = differing_terms(record, payload)
     if differ:
         raise InvalidInputError(
             f"{record.submitter} already notarised this digest as record {record.record_id_hex} with other "
