@@ -28,6 +28,26 @@ from notary.models import (
 )
 
 
+def contract_args(payload: Notarisation | Act | BatchAnchor) -> tuple[Any, ...]:
+    """A signed payload as the ledger's calldata struct (field order of INotaryLedger)."""
+    if isinstance(payload, Notarisation):
+        return (
+            payload.digest,
+            payload.hash_algorithm,
+            payload.kind,
+            payload.party,
+            list(payload.parties),
+            payload.quorum,
+            payload.supersedes,
+            payload.metadata_hash,
+            payload.ratification_required,
+            payload.deadline,
+        )
+    if isinstance(payload, Act):
+        return (payload.record_id, payload.party, int(payload.intent), payload.reason, payload.deadline)
+    return (payload.root, payload.party, payload.count, payload.hash_algorithm, payload.metadata_hash, payload.deadline)
+
+
 def open_gateway(chain: Chain, deployment: Deployment) -> LedgerGateway:
     """The gateway for `deployment`, after checking it is on this chain and its ledger exists."""
     from notary.errors import ConfigError
@@ -132,18 +152,7 @@ class LedgerGateway:
         on_signed: tx.OnSigned | None = None,
         timeout: float = tx.DEFAULT_TIMEOUT,
     ) -> tx.TxResult:
-        args = (
-            n.digest,
-            n.hash_algorithm,
-            n.kind,
-            n.party,
-            list(n.parties),
-            n.quorum,
-            n.supersedes,
-            n.metadata_hash,
-            n.ratification_required,
-            n.deadline,
-        )
+        args = contract_args(n)
         fn = self.ledger.functions.notarise(args, to_checksum_address(signer), signature)
         return tx.send(self.chain, fn, sender, timeout, on_signed)
 
@@ -157,7 +166,7 @@ class LedgerGateway:
         on_signed: tx.OnSigned | None = None,
         timeout: float = tx.DEFAULT_TIMEOUT,
     ) -> tx.TxResult:
-        args = (a.record_id, a.party, int(a.intent), a.reason, a.deadline)
+        args = contract_args(a)
         fn = self.ledger.functions.act(args, to_checksum_address(signer), signature)
         return tx.send(self.chain, fn, sender, timeout, on_signed)
 
@@ -171,7 +180,7 @@ class LedgerGateway:
         on_signed: tx.OnSigned | None = None,
         timeout: float = tx.DEFAULT_TIMEOUT,
     ) -> tx.TxResult:
-        args = (b.root, b.party, b.count, b.hash_algorithm, b.metadata_hash, b.deadline)
+        args = contract_args(b)
         fn = self.ledger.functions.anchor(args, to_checksum_address(signer), signature)
         return tx.send(self.chain, fn, sender, timeout, on_signed)
 
@@ -248,32 +257,8 @@ class LedgerGateway:
 
     def contract_signing_hash(self, payload: Notarisation | Act | BatchAnchor) -> bytes:
         """The EIP-712 digest as the contract computes it (used to pin the Python side)."""
-        if isinstance(payload, Notarisation):
-            args: tuple[Any, ...] = (
-                payload.digest,
-                payload.hash_algorithm,
-                payload.kind,
-                payload.party,
-                list(payload.parties),
-                payload.quorum,
-                payload.supersedes,
-                payload.metadata_hash,
-                payload.ratification_required,
-                payload.deadline,
-            )
-            return bytes(tx.call(self.ledger.functions.hashNotarisation(args)))
-        if isinstance(payload, Act):
-            args = (payload.record_id, payload.party, int(payload.intent), payload.reason, payload.deadline)
-            return bytes(tx.call(self.ledger.functions.hashAct(args)))
-        args = (
-            payload.root,
-            payload.party,
-            payload.count,
-            payload.hash_algorithm,
-            payload.metadata_hash,
-            payload.deadline,
-        )
-        return bytes(tx.call(self.ledger.functions.hashBatchAnchor(args)))
+        view = {Notarisation: "hashNotarisation", Act: "hashAct", BatchAnchor: "hashBatchAnchor"}[type(payload)]
+        return bytes(tx.call(self.ledger.functions[view](contract_args(payload))))
 
     # ------------------------------------------------------------------ evidence for receipts (reads only)
 

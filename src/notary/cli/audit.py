@@ -37,14 +37,13 @@ def export(
     from notary.audit import export as do_export
     from notary.audit.manifest import manifest_path
     from notary.index import EventFilter, IndexReader
-    from notary.timeparse import parse_time
 
-    flt = EventFilter(
-        party=party.upper() if party else None,
+    flt = EventFilter.from_text(
+        party=party,
         kind=kind,
-        digest=digest.lower().removeprefix("0x") if digest else None,
-        since=parse_time(since) if since else None,
-        until=parse_time(until) if until else None,
+        digest=digest,
+        since=since,
+        until=until,
         from_block=from_block,
         to_block=to_block,
     )

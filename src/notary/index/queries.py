@@ -30,6 +30,32 @@ class EventFilter:
     from_block: int | None = None
     to_block: int | None = None
 
+    @classmethod
+    def from_text(
+        cls,
+        *,
+        party: str | None = None,
+        kind: str | None = None,
+        digest: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        from_block: int | None = None,
+        to_block: int | None = None,
+    ) -> EventFilter:
+        """A filter from what a person typed (CLI flags, query parameters): codes upper-cased,
+        digests without 0x, times as ISO 8601, UNIX seconds or offsets."""
+        from notary.timeparse import parse_time
+
+        return cls(
+            party=party.strip().upper() if party else None,
+            kind=kind,
+            digest=digest.lower().removeprefix("0x") if digest else None,
+            since=parse_time(since) if since else None,
+            until=parse_time(until) if until else None,
+            from_block=from_block,
+            to_block=to_block,
+        )
+
     def where(self) -> Any:
         e = s.events.c
         conds = []

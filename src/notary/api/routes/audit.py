@@ -16,7 +16,6 @@ from notary.api.deps import DIGEST_PATTERN, Services, ServicesDep
 from notary.api.schemas import ExportManifestOut
 from notary.audit.manifest import MEDIA_TYPE as MANIFEST_TYPE
 from notary.index import EventFilter
-from notary.timeparse import parse_time
 
 router = APIRouter(tags=["audit"])
 _SECURITY: dict[str, Any] = {"security": [{"bearer": []}, {"apiKey": []}]}
@@ -33,12 +32,12 @@ def export_filter(
     from_block: Annotated[int | None, Query(ge=0, description="Default: the deployment's first block.")] = None,
     to_block: Annotated[int | None, Query(ge=0, description="Default: the index's checkpoint.")] = None,
 ) -> EventFilter:
-    return EventFilter(
-        party=party.strip().upper() if party else None,
+    return EventFilter.from_text(
+        party=party,
         kind=kind,
-        digest=digest.lower().removeprefix("0x") if digest else None,
-        since=parse_time(since) if since else None,
-        until=parse_time(until) if until else None,
+        digest=digest,
+        since=since,
+        until=until,
         from_block=from_block,
         to_block=to_block,
     )
