@@ -54,17 +54,18 @@ def bench(count: int, folder: Path, sample: int, rpc_url: str | None, workers: i
     t = time.perf_counter()
     tree = batch.tree_of(digests)
     figures["treeSeconds"] = round(time.perf_counter() - t, 2)
-    figures["treeLevels"] = len(tree.levels)
+    figures["treeNodes"] = len(tree.nodes)
     figures["proofLengthMax"] = batch.depth(count)
 
     world = World.build(rpc(rpc_url) if rpc_url else in_process())
-    payload = batch.prepare_anchor(tree.root, "FRA", count, world.deadline())
+    metadata = batch.anchor_metadata(count)
+    payload = batch.prepare_anchor(tree.root, "FRA", world.deadline(), metadata)
     result = ledger.submit(world.gw, world.relayer, ledger.sign(payload, world.gw.domain, world.signers["FRA"]))
     figures["anchorGas"] = result.gas_used
     figures["anchorTransactions"] = 1
     bundle = batch.Bundle(
         chain_ref(world.gw),
-        {},
+        metadata,
         anchor_evidence(world.gw, tree.root, "FRA"),
         tuple(p.relative_to(folder).as_posix() for p in paths),
         tuple(digests),

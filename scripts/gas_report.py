@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Gas used by each registry and ledger operation, measured on the in-process chain.
+"""Gas used by each registry and ledger operation, measured on the in-process chain, with
+two reference contracts compiled and measured in the same run.
 
     python scripts/gas_report.py           # a table
     python scripts/gas_report.py --json    # machine-readable
@@ -8,6 +9,11 @@ Builds a fresh ledger on eth-tester (py-evm), runs every operation once and repo
 receipt's gas used (`TxResult.gas_used`: intrinsic 21,000 and calldata included). Keys,
 digests and deadlines are fixed, and ECDSA signatures are deterministic (RFC 6979), so the
 same contracts give the same numbers on every run.
+
+The references (`scripts/gas_reference/`, compiled here with the project's solc and
+settings): `StoreAndEmit` stores a bytes32 and emits an event; `SignedStore` verifies an
+EIP-712 signature with OpenZeppelin's SignatureChecker, stores and emits. Each ledger act
+is printed as a ratio to the signature reference.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -113,7 +120,7 @@ class Bench:
 
     def act(self, rid: bytes, party: str, intent: Intent = Intent.SIGNATURE, reason: str = "") -> TxResult:
         w = self.world
-        a = ledger.prepare_act(rid, party, intent, DEADLINE, reason)
+        a = ledger.prepare_act(w.gw.terms(rid), party, intent, DEADLINE, reason)
         return ledger.submit(w.gw, w.relayer, ledger.sign(a, w.gw.domain, w.signers[party]))
 
     def executed(self, label: str, ratification: bool = False) -> bytes:
@@ -152,16 +159,66 @@ class Bench:
         self.measure("act cancellation", self.act(rid, "FRA", Intent.CANCELLATION, "draft error"))
 
         tree = merkle.MerkleTree([doc(f"certificate {i}") for i in range(1000)])
-        b = BatchAnchor(tree.root, party_code("FRA"), len(tree), text_to_bytes32("sha256"), bytes(32), DEADLINE)
+        b = BatchAnchor(tree.root, party_code("FRA"), text_to_bytes32("sha256"), bytes(32), DEADLINE)
         signed = ledger.sign(b, w.gw.domain, w.signers["FRA"])
         self.measure("anchor (batch of 1,000)", ledger.submit(w.gw, w.relayer, signed))
         return self.rows
 
 
-def render(rows: list[tuple[str, int]]) -> str:
-    width = max(len(op) for op, _ in rows)
-    lines = [f"{'operation':<{width}}  {'gas used':>9}", f"{'-' * width}  {'-' * 9}"]
-    lines += [f"{op:<{width}}  {gas:>9,}" for op, gas in rows]
+REFERENCE_DIR = Path(__file__).resolve().parent / "gas_reference"
+#: Protocol v2 targets (issue: "Ledger protocol v2"); None: no target.
+TARGETS = {
+    "notarise (2 parties)": 160_000,
+    "act signature (executing, 2 of 2)": 75_000,
+    "act ratification (putting in force)": 75_000,
+    "act annulment (annulling)": 75_000,
+    "act withdrawal (terminating)": 75_000,
+    "act cancellation": 75_000,
+    "anchor (batch of 1,000)": 65_000,
+}
+
+
+def references(chain: Chain) -> dict[str, int]:
+    """Compile the two reference contracts and measure one call of each."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import compile_contracts as cc
+
+    compiler = cc.resolve_compiler(cc.read_pins().solc)
+    sources = cc.load_sources(REFERENCE_DIR)
+    output = cc.run_solc(compiler, sources, dict(cc.SETTINGS, viaIR=True), REFERENCE_DIR.parent)
+    built = {
+        name: c for unit, cs in output["contracts"].items() if unit.startswith(cc.UNIT_PREFIX) for name, c in cs.items()
+    }
+    sender = key("reference")
+    chain.fund(sender.address)
+    out: dict[str, int] = {}
+    store = built["StoreAndEmit"]
+    r = tx.deploy(chain, store["abi"], store["evm"]["bytecode"]["object"], sender)
+    c = chain.w3.eth.contract(address=tx.contract_address(chain, r), abi=store["abi"])
+    out["reference: store bytes32 + event"] = tx.send(chain, c.functions.store(doc("ref")), sender).gas_used
+    signed = built["SignedStore"]
+    r = tx.deploy(chain, signed["abi"], signed["evm"]["bytecode"]["object"], sender)
+    c = chain.w3.eth.contract(address=tx.contract_address(chain, r), abi=signed["abi"])
+    signer = key("reference signer")
+    digest = bytes(tx.call(c.functions.hash(doc("ref"), DEADLINE)))
+    sig = bytes(Account._sign_hash(digest, signer.key).signature)
+    call = c.functions.store(doc("ref"), DEADLINE, signer.address, sig)
+    out["reference: EIP-712 signature + store + event"] = tx.send(chain, call, sender).gas_used
+    return out
+
+
+def render(rows: list[tuple[str, int]], refs: dict[str, int]) -> str:
+    signature_ref = refs["reference: EIP-712 signature + store + event"]
+    width = max(len(op) for op, _ in [*rows, *refs.items()])
+    head = f"{'operation':<{width}}  {'gas used':>9}  {'× sig ref':>9}  {'target':>9}"
+    lines = [head, "-" * len(head)]
+    for op, gas in rows:
+        target = TARGETS.get(op)
+        mark = "" if target is None else (" ok" if gas <= target else " OVER")
+        ratio = f"{gas / signature_ref:>9.2f}" if op.startswith(("act", "anchor", "notarise")) else " " * 9
+        lines.append(f"{op:<{width}}  {gas:>9,}  {ratio}  {'' if target is None else f'{target:,}':>9}{mark}")
+    lines.append("-" * len(head))
+    lines += [f"{op:<{width}}  {gas:>9,}  {gas / signature_ref:>9.2f}" for op, gas in refs.items()]
     return "\n".join(lines)
 
 
@@ -169,16 +226,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
-    rows = Bench(in_process()).run()
+    chain = in_process()
+    rows = Bench(chain).run()
+    refs = references(chain)
     if args.json:
         body = {
             "chain": "in-process (eth-tester, py-evm)",
             "sourcesHash": artifacts.load("NotaryLedger").sources_hash,
-            "operations": [{"operation": op, "gas_used": gas} for op, gas in rows],
+            "operations": [{"operation": op, "gas_used": gas, "target": TARGETS.get(op)} for op, gas in rows],
+            "references": [{"operation": op, "gas_used": gas} for op, gas in refs.items()],
         }
         print(json.dumps(body, indent=2))
     else:
-        print(render(rows))
+        print(render(rows, refs))
     return 0
 
 

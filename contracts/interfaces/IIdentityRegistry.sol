@@ -8,9 +8,14 @@ pragma solidity 0.8.30;
  * and the signer keys authorised to act for each party within a validity window.
  *
  * The depositary (the registry's owner, transferable in two steps) registers and
- * suspends parties and may reset a lost controller. A party's controller adds signer
- * keys and revokes them with an effective time; an effective time in the past declares
- * a compromise: what the key signed from that time on is invalid, earlier acts stay valid.
+ * suspends parties and may reset a lost controller, which takes effect only after
+ * `controllerResetDelay` (default 72 hours) during which the pending reset is public. A
+ * party's controller hands control on in two steps, adds signer keys (not while suspended)
+ * and revokes them with an effective time; an effective time in the past declares a
+ * compromise: what the key signed from that time on is void, earlier acts stay valid. A
+ * controller alone may back-date a compromise by at most `repudiationWindow` (default 72
+ * hours); an earlier effective time is applied at the window's edge at once and in full
+ * only once the depositary confirms it, so no party can silently repudiate old acts.
  *
  * Every state change emits an event from which the full history can be rebuilt.
  */
@@ -50,6 +55,20 @@ interface IIdentityRegistry {
     event SignerAdded(bytes32 indexed code, address indexed key, uint64 validFrom, uint64 validUntil, uint64 time);
     /// @notice Emitted when a controller revokes `key`; `effectiveAt` before `time` declares a compromise.
     event SignerRevoked(bytes32 indexed code, address indexed key, uint64 effectiveAt, uint64 time);
+    /// @notice Emitted when a controller asks for a compromise further back than the repudiation
+    /// window: the key is revoked from the window's edge now; `requestedAt` needs the depositary.
+    event BackdatedRevocationRequested(bytes32 indexed code, address indexed key, uint64 requestedAt, uint64 time);
+    /// @notice Emitted when the depositary confirms a back-dated compromise (a {SignerRevoked} follows).
+    event BackdatedRevocationConfirmed(bytes32 indexed code, address indexed key, uint64 effectiveAt, uint64 time);
+    /// @notice Emitted when the depositary schedules a controller reset, effective from `effectiveAt`.
+    event ControllerResetScheduled(bytes32 indexed code, address indexed newController, uint64 effectiveAt, uint64 time);
+    /// @notice Emitted when the depositary cancels a scheduled controller reset.
+    event ControllerResetCancelled(bytes32 indexed code, address indexed newController, uint64 time);
+    /// @notice Emitted when a controller proposes `newController`, who must accept.
+    event ControlTransferStarted(bytes32 indexed code, address indexed controller, address indexed newController, uint64 time);
+    /// @notice Emitted when the depositary changes the repudiation window and the controller-reset
+    /// delay; they take effect at `effectiveAt`, after the reset delay in force when changed.
+    event DelaysChanged(uint64 repudiationWindow, uint64 controllerResetDelay, uint64 effectiveAt, uint64 time);
 
     /// @notice The party code is empty.
     error RegistryInvalidCode(bytes32 code);
@@ -75,6 +94,12 @@ interface IIdentityRegistry {
     error RegistryRenounceDisabled();
     /// @notice A revocation may only move earlier: `requested` is not before `existing`.
     error RegistryRevocationNotEarlier(bytes32 code, address key, uint64 existing, uint64 requested);
+    /// @notice There is no pending back-dated revocation of `key` for `code`.
+    error RegistryNoPendingRevocation(bytes32 code, address key);
+    /// @notice There is no pending controller change for `code`, or `caller` is not its new controller.
+    error RegistryNoPendingControl(bytes32 code, address caller);
+    /// @notice The scheduled controller reset of `code` takes effect only at `effectiveAt`.
+    error RegistryResetNotDue(bytes32 code, uint64 effectiveAt, uint64 time);
 
     /// @notice Registers party `code` with a display name and a controller. Depositary only.
     function registerParty(bytes32 code, string calldata name, address controller) external;
@@ -85,11 +110,29 @@ interface IIdentityRegistry {
     /// @notice Lifts the suspension of party `code`. Depositary only.
     function reinstateParty(bytes32 code) external;
 
-    /// @notice Replaces a lost controller of party `code`. Depositary only.
+    /// @notice Schedules the replacement of a lost controller of party `code`, effective after
+    /// `controllerResetDelay`. Depositary only.
     function resetController(bytes32 code, address newController) external;
 
-    /// @notice Hands control of party `code` to `newController`. Current controller only.
+    /// @notice Cancels a scheduled controller reset. Depositary only.
+    function cancelControllerReset(bytes32 code) external;
+
+    /// @notice Completes a controller reset once due. Anyone may call it.
+    function completeControllerReset(bytes32 code) external;
+
+    /// @notice Confirms a controller's back-dated compromise of `key` beyond the repudiation window. Depositary only.
+    function confirmRevocation(bytes32 code, address key) external;
+
+    /// @notice Sets the repudiation window and the controller-reset delay (seconds), effective after the
+    /// reset delay in force now (so a shorter delay never speeds up a reset). Depositary only.
+    function setDelays(uint64 repudiationWindow, uint64 controllerResetDelay) external;
+
+    /// @notice Proposes `newController` for party `code`; it takes over once it calls {acceptControl}.
+    /// Current controller only.
     function transferControl(bytes32 code, address newController) external;
+
+    /// @notice Accepts control of party `code`. The proposed controller only.
+    function acceptControl(bytes32 code) external;
 
     /// @notice Authorises `key` for party `code` in `[validFrom, validUntil)`. Controller only.
     function addSigner(bytes32 code, address key, uint64 validFrom, uint64 validUntil) external;
@@ -108,6 +151,25 @@ interface IIdentityRegistry {
 
     /// @notice Returns the stored window of `key` for `code` (all zero if never added).
     function signerKey(bytes32 code, address key) external view returns (SignerKey memory);
+
+    /// @notice The pending controller change of `code`: the new controller, when a depositary reset
+    /// takes effect (0 for a controller's own transfer) and whether it is a reset (zero: none).
+    function pendingControl(bytes32 code)
+        external
+        view
+        returns (address newController, uint64 effectiveAt, bool byDepositary);
+
+    /// @notice The effective time a controller asked for beyond the window, awaiting the depositary (0: none).
+    function pendingRevocation(bytes32 code, address key) external view returns (uint64 requestedAt);
+
+    /// @notice How far back (seconds) a controller alone may declare a compromise.
+    function repudiationWindow() external view returns (uint64);
+
+    /// @notice How long (seconds) a depositary's controller reset waits before taking effect.
+    function controllerResetDelay() external view returns (uint64);
+
+    /// @notice Whether `code` is active, and whether `key` is authorised for it at `time` (one call for the ledger).
+    function signerStatus(bytes32 code, address key, uint64 time) external view returns (bool active, bool authorised);
 
     /// @notice Returns whether `key` was authorised for party `code` at `time`, as known now:
     /// a revocation declared later with an earlier effective time counts.

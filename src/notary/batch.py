@@ -2,14 +2,21 @@
 
 Gas does not grow with the batch: the chain stores one root. What a document's holder
 needs later is its Merkle path, so anchoring writes a *bundle*: the anchor's evidence and
-the index of documents (name and SHA-256, in leaf order). `prove` rebuilds the tree from
-the index, checks it yields the anchored root, and writes the document's receipt.
+the index of documents (name and SHA-256, in the order they were anchored; the tree sorts
+the leaves itself, as OpenZeppelin's `StandardMerkleTree` does: see `notary.merkle`).
+`prove` rebuilds the tree from the index, checks it yields the anchored root, and writes
+the document's receipt.
+
+The number of documents is not part of the signed anchor (the chain could not check it):
+the bundle's index says it, and `anchor_metadata` puts it in the metadata the anchor's
+metadata hash commits to. Nothing rejects a proof by a count.
 
 Bundle format: JSON, media type `application/vnd.notary.batch-bundle+json`, major version
-1, at most 2 GiB and 16,777,216 documents, names at most 4,096 characters; strictly read
-(unknown version or fields, trailing data, oversize: each a `BundleFormatError`):
+2 (protocol v2: its anchor evidence is as in a v2 receipt; a version 1 bundle was made for
+protocol v1), at most 2 GiB and 16,777,216 documents, names at most 4,096 characters;
+strictly read (unknown version or fields, trailing data, oversize: each a `BundleFormatError`):
 
-    {"mediaType": …, "version": 1, "chain": {…}, "metadata": null | {…},
+    {"mediaType": …, "version": 2, "chain": {…}, "metadata": null | {…},
      "anchor": {…evidence as in a receipt…}, "documents": [["name", "0x…digest"], …]}
 """
 
@@ -32,7 +39,7 @@ if TYPE_CHECKING:  # kept out of the hashing workers' imports
     from notary.receipts import ChainRef, Evidence, Receipt
 
 MEDIA_TYPE = "application/vnd.notary.batch-bundle+json"
-MAJOR_VERSION = 1
+MAJOR_VERSION = 2
 MAX_BYTES = 2 * 1024**3
 MAX_DOCUMENTS = 2**24
 MAX_NAME = 4096
@@ -101,26 +108,39 @@ def hash_files(paths: Sequence[Path], workers: int | None = None, progress: Prog
 
 
 def tree_of(digests: Sequence[bytes]) -> merkle.MerkleTree:
-    """The batch's Merkle tree (the fast builder; same rules and root as `merkle.MerkleTree`)."""
+    """The batch's Merkle tree (the fast builder; same rules and root as `merkle.MerkleTree`).
+
+    Proofs are asked for by a document's index in `digests`; the tree maps it to its sorted leaf.
+    """
     return merkle.FastMerkleTree(digests)
 
 
 def depth(count: int) -> int:
-    """How many siblings a proof has at most in a batch of `count`: ceil(log2(count))."""
+    """The longest proof in a batch of `count`: ceil(log2(count)) siblings (each has that or one fewer).
+
+    For information only: neither the chain nor the offline check ties a proof's length to the
+    batch's count (a proof that passes OpenZeppelin's `MerkleProof` passes offline too).
+    """
     return max(0, (count - 1).bit_length())
 
 
-def prepare_anchor(
-    root: bytes, party: str, count: int, deadline: int, metadata: dict[str, Any] | None = None
-) -> BatchAnchor:
-    """The payload a party signs to anchor a batch of `count` SHA-256 digests under `root`."""
+def anchor_metadata(count: int, title: str = "") -> dict[str, Any]:
+    """The batch's off-chain metadata: how many documents it holds (the chain cannot check that
+    claim, so it is not a signed field: the metadata hash commits to it) and an optional title."""
+    out: dict[str, Any] = {"documents": count}
+    if title.strip():
+        out["title"] = title.strip()
+    return out
+
+
+def prepare_anchor(root: bytes, party: str, deadline: int, metadata: dict[str, Any] | None = None) -> BatchAnchor:
+    """The payload a party signs to anchor a batch of SHA-256 digests under `root`."""
     from notary.codes import party_code, text_to_bytes32
     from notary.hashing import DEFAULT_ALGORITHM, metadata_hash
     from notary.models import BatchAnchor
 
-    return BatchAnchor(
-        root, party_code(party), count, text_to_bytes32(DEFAULT_ALGORITHM), metadata_hash(metadata or {}), deadline
-    )
+    algorithm = text_to_bytes32(DEFAULT_ALGORITHM)
+    return BatchAnchor(root, party_code(party), algorithm, metadata_hash(metadata or {}), deadline)
 
 
 # --------------------------------------------------------------------- the bundle
@@ -128,7 +148,7 @@ def prepare_anchor(
 
 @dataclass(frozen=True)
 class Bundle:
-    """An anchored batch: the anchor's evidence and the documents in leaf order."""
+    """An anchored batch: the anchor's evidence and the documents in the order anchored."""
 
     chain: ChainRef
     metadata: dict[str, Any] | None
@@ -146,10 +166,10 @@ class Bundle:
     def tree(self) -> merkle.MerkleTree:
         """Rebuild the tree; it must give the anchored root, or the bundle is not this batch's."""
         tree = tree_of(self.digests)
-        if tree.root != self.payload.root or len(tree) != self.payload.count:
+        if tree.root != self.payload.root:
             raise BundleFormatError(
                 f"the bundle's {len(self.digests)} documents do not rebuild the anchored root "
-                f"{self.payload.root.hex()} of {self.payload.count} documents: the index was altered"
+                f"{self.payload.root.hex()}: the index was altered"
             )
         return tree
 
@@ -196,8 +216,12 @@ class Bundle:
             raise BundleFormatError(f"bundle has trailing data after the JSON value (at character {end})")
         if not isinstance(body, dict) or body.get("mediaType") != MEDIA_TYPE:
             raise BundleFormatError(f"not a batch bundle (mediaType must be {MEDIA_TYPE})")
+        if body.get("version") == 1:
+            raise BundleFormatError("this bundle (version 1) was made for protocol v1; re-issue it")
         if body.get("version") != MAJOR_VERSION:
-            raise BundleFormatError(f"bundle version {body.get('version')!r} is not supported (this notary reads 1)")
+            raise BundleFormatError(
+                f"bundle version {body.get('version')!r} is not supported (this notary reads {MAJOR_VERSION})"
+            )
         expected = {"mediaType", "version", "chain", "metadata", "anchor", "documents"}
         if set(body) != expected:
             raise BundleFormatError(f"bundle fields differ from the format: {sorted(set(body) ^ expected)}")

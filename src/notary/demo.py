@@ -65,7 +65,7 @@ def run_demo(chain: Chain, document: Path = SAMPLE_MOU, say: Callable[[str], Non
 
     say("SGP co-signs; the record reaches its quorum and is executed")
     rid = record_id(digest, payload.party)
-    act = ledger.prepare_act(rid, "SGP", Intent.SIGNATURE, ledger.default_deadline(gw))
+    act = ledger.prepare_act(payload.terms, "SGP", Intent.SIGNATURE, ledger.default_deadline(gw))
     gas["act(signature)"] = ledger.submit(gw, relayer, ledger.sign(act, gw.domain, signers["SGP"])).gas_used
 
     say("verifying the file against the ledger")

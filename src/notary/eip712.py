@@ -18,10 +18,10 @@ from eth_account.messages import _hash_eip191_message, encode_typed_data
 from eth_utils import to_checksum_address
 
 from notary.errors import InvalidInputError
-from notary.models import Act, BatchAnchor, Notarisation
+from notary.models import Act, BatchAnchor, Notarisation, Terms
 
 DOMAIN_NAME = "NotaryLedger"
-DOMAIN_VERSION = "1"
+DOMAIN_VERSION = "2"
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 SECP256K1_HALF_N = SECP256K1_N // 2
 
@@ -32,35 +32,39 @@ _EIP712_DOMAIN = [
     {"name": "verifyingContract", "type": "address"},
 ]
 
+_TERMS = [
+    {"name": "digest", "type": "bytes32"},
+    {"name": "hashAlgorithm", "type": "bytes32"},
+    {"name": "kind", "type": "bytes32"},
+    {"name": "submitter", "type": "bytes32"},
+    {"name": "parties", "type": "bytes32[]"},
+    {"name": "quorum", "type": "uint8"},
+    {"name": "supersedes", "type": "bytes32"},
+    {"name": "metadataHash", "type": "bytes32"},
+    {"name": "ratificationRequired", "type": "bool"},
+]
+
 TYPES: dict[str, list[dict[str, str]]] = {
-    # Notarisation(bytes32 digest,bytes32 hashAlgorithm,bytes32 kind,bytes32 party,bytes32[] parties,
-    #   uint8 quorum,bytes32 supersedes,bytes32 metadataHash,bool ratificationRequired,uint64 deadline)
+    # Terms(bytes32 digest,bytes32 hashAlgorithm,bytes32 kind,bytes32 submitter,bytes32[] parties,
+    #   uint8 quorum,bytes32 supersedes,bytes32 metadataHash,bool ratificationRequired)
+    "Terms": _TERMS,
+    # Notarisation(Terms terms,uint64 deadline)Terms(...)
     "Notarisation": [
-        {"name": "digest", "type": "bytes32"},
-        {"name": "hashAlgorithm", "type": "bytes32"},
-        {"name": "kind", "type": "bytes32"},
-        {"name": "party", "type": "bytes32"},
-        {"name": "parties", "type": "bytes32[]"},
-        {"name": "quorum", "type": "uint8"},
-        {"name": "supersedes", "type": "bytes32"},
-        {"name": "metadataHash", "type": "bytes32"},
-        {"name": "ratificationRequired", "type": "bool"},
+        {"name": "terms", "type": "Terms"},
         {"name": "deadline", "type": "uint64"},
     ],
-    # Act(bytes32 recordId,bytes32 party,uint8 intent,string reason,uint64 deadline)
+    # Act(Terms terms,bytes32 party,uint8 intent,string reason,uint64 deadline)Terms(...)
     "Act": [
-        {"name": "recordId", "type": "bytes32"},
+        {"name": "terms", "type": "Terms"},
         {"name": "party", "type": "bytes32"},
         {"name": "intent", "type": "uint8"},
         {"name": "reason", "type": "string"},
         {"name": "deadline", "type": "uint64"},
     ],
-    # BatchAnchor(bytes32 root,bytes32 party,uint64 count,bytes32 hashAlgorithm,bytes32 metadataHash,
-    #   uint64 deadline)
+    # BatchAnchor(bytes32 root,bytes32 party,bytes32 hashAlgorithm,bytes32 metadataHash,uint64 deadline)
     "BatchAnchor": [
         {"name": "root", "type": "bytes32"},
         {"name": "party", "type": "bytes32"},
-        {"name": "count", "type": "uint64"},
         {"name": "hashAlgorithm", "type": "bytes32"},
         {"name": "metadataHash", "type": "bytes32"},
         {"name": "deadline", "type": "uint64"},
@@ -90,24 +94,28 @@ def primary_type(payload: Payload) -> str:
     return type(payload).__name__
 
 
+def terms_message(t: Terms) -> dict[str, Any]:
+    """The EIP-712 fields of a record's terms."""
+    return {
+        "digest": t.digest,
+        "hashAlgorithm": t.hash_algorithm,
+        "kind": t.kind,
+        "submitter": t.submitter,
+        "parties": list(t.parties),
+        "quorum": t.quorum,
+        "supersedes": t.supersedes,
+        "metadataHash": t.metadata_hash,
+        "ratificationRequired": t.ratification_required,
+    }
+
+
 def message(payload: Payload) -> dict[str, Any]:
     """The EIP-712 message fields of a payload."""
     if isinstance(payload, Notarisation):
-        return {
-            "digest": payload.digest,
-            "hashAlgorithm": payload.hash_algorithm,
-            "kind": payload.kind,
-            "party": payload.party,
-            "parties": list(payload.parties),
-            "quorum": payload.quorum,
-            "supersedes": payload.supersedes,
-            "metadataHash": payload.metadata_hash,
-            "ratificationRequired": payload.ratification_required,
-            "deadline": payload.deadline,
-        }
+        return {"terms": terms_message(payload.terms), "deadline": payload.deadline}
     if isinstance(payload, Act):
         return {
-            "recordId": payload.record_id,
+            "terms": terms_message(payload.terms),
             "party": payload.party,
             "intent": int(payload.intent),
             "reason": payload.reason,
@@ -116,18 +124,45 @@ def message(payload: Payload) -> dict[str, Any]:
     return {
         "root": payload.root,
         "party": payload.party,
-        "count": payload.count,
         "hashAlgorithm": payload.hash_algorithm,
         "metadataHash": payload.metadata_hash,
         "deadline": payload.deadline,
     }
 
 
+def types_of(kind: str) -> dict[str, list[dict[str, str]]]:
+    """The EIP-712 `types` member for a primary type (with the domain and nested types)."""
+    types = {"EIP712Domain": _EIP712_DOMAIN, kind: TYPES[kind]}
+    if kind in ("Notarisation", "Act"):
+        types["Terms"] = _TERMS
+    return types
+
+
+def terms_hash(t: Terms) -> bytes:
+    """The EIP-712 struct hash of the terms (what `NotaryLedger` stores; `hashTerms`)."""
+    from eth_abi import encode
+    from eth_hash.auto import keccak
+
+    typehash = keccak(
+        b"Terms(bytes32 digest,bytes32 hashAlgorithm,bytes32 kind,bytes32 submitter,bytes32[] parties,"
+        b"uint8 quorum,bytes32 supersedes,bytes32 metadataHash,bool ratificationRequired)"
+    )
+    return keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "uint8", "bytes32", "bytes32", "bool"],
+            [
+                typehash, t.digest, t.hash_algorithm, t.kind, t.submitter, keccak(b"".join(t.parties)),
+                t.quorum, t.supersedes, t.metadata_hash, t.ratification_required,
+            ],
+        )  # fmt: skip
+    )
+
+
 def typed_data(payload: Payload, domain: Domain) -> dict[str, Any]:
     """The full EIP-712 document (what a wallet displays and signs)."""
     kind = primary_type(payload)
     return {
-        "types": {"EIP712Domain": _EIP712_DOMAIN, kind: TYPES[kind]},
+        "types": types_of(kind),
         "primaryType": kind,
         "domain": domain.as_dict(),
         "message": message(payload),

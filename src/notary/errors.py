@@ -185,6 +185,22 @@ RegistryRevocationNotEarlierError = _revert(
     "key {key} of party {code} is already revoked from {existing}; a revocation may only move "
     "earlier, not to {requested}",
 )
+RegistryNoPendingRevocationError = _revert(
+    "RegistryNoPendingRevocation",
+    "no back-dated revocation of key {key} of party {code} awaits confirmation",
+    LookupError,
+)
+RegistryNoPendingControlError = _revert(
+    "RegistryNoPendingControl",
+    "no pending controller change of party {code} for {caller}",
+    PermissionError,
+    hint="`notary party show CODE` lists pending changes",
+)
+RegistryResetNotDueError = _revert(
+    "RegistryResetNotDue",
+    "the controller reset of party {code} takes effect at {effectiveAt} (chain time now {time})",
+    hint="a reset waits out the registry's controller-reset delay so that the party can see it coming",
+)
 RegistryRenounceDisabledError = _revert(
     "RegistryRenounceDisabled",
     "the depositary cannot renounce its role",
@@ -262,7 +278,29 @@ NotaryAlreadyCosignedError = _revert(
     hint="once co-signed, parties withdraw instead",
 )
 NotaryDuplicateAnchorError = _revert("NotaryDuplicateAnchor", "batch {anchorId} is already anchored by this party")
-NotaryEmptyBatchError = _revert("NotaryEmptyBatch", "a batch must hold at least one document", ValueError)
+NotaryTermsMismatchError = _revert(
+    "NotaryTermsMismatch",
+    "the terms given are not those of record {recordId} (their hash is {termsHash})",
+    ValueError,
+    hint="an act binds the record's exact terms: sign it against the terms on chain (`notary status`)",
+)
+NotaryAmendmentPartiesError = _revert(
+    "NotaryAmendmentParties",
+    "amendment {recordId} must list the parties of record {supersedes} first, in the same order",
+    ValueError,
+)
+NotaryNoSuchActError = _revert(
+    "NotaryNoSuchAct", "party {party} has no standing act {intent} on record {recordId}", LookupError
+)
+NotaryActValidError = _revert(
+    "NotaryActValid",
+    "party {party}'s act {intent} on record {recordId} was signed with an authorised key: it cannot be voided",
+    PermissionError,
+)
+NotaryHistoryMismatchError = _revert(
+    "NotaryHistoryMismatch",
+    "the act history given does not match record {recordId}'s on chain (the node's logs are incomplete?)",
+)
 NotaryUnknownAnchorError = _revert("NotaryUnknownAnchor", "no batch {anchorId} on this ledger", LookupError)
 
 # OpenZeppelin errors reachable through the ledger's views

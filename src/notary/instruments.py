@@ -1,9 +1,11 @@
 """Multi-text instruments: several equally authentic texts (and annexes) notarised as one digest.
 
-The instrument digest is the root of `merkle.MerkleTree` over the texts' SHA-256 digests,
-texts first then annexes, each in the order given; its hash algorithm is recorded on chain
-as "merkle-sha256". Names and roles are bound by the off-chain metadata the submitter
-signs the hash of: `{"title": …, "texts": [{"name", "role", "sha256"}, …]}`.
+The instrument digest is the root of `merkle.MerkleTree` over the texts' SHA-256 digests
+(OpenZeppelin's StandardMerkleTree since protocol v2: the tree sorts its leaves, so the digest
+does not depend on the order of the texts); its hash algorithm is recorded on chain as
+"merkle-sha256". Texts come first, then annexes, each in the order given: that order, the
+names and the roles are bound by the off-chain metadata the submitter signs the hash of:
+`{"title": …, "texts": [{"name", "role", "sha256"}, …]}`.
 """
 
 from __future__ import annotations

@@ -273,8 +273,14 @@ class Outcome:
 
 def recorded_act(gw: LedgerGateway, record: bytes, party: str, intent: Intent) -> OnChain | None:
     """Where `party`'s act `intent` on `record` was recorded, if it was (a `recorded` for `submit_once`)."""
-    for a in gw.attestations(record):
-        if a.party == party and a.intent is intent:
+    from notary.errors import NotaryUnknownRecordError
+
+    try:
+        acts = gw.attestations(record)
+    except NotaryUnknownRecordError:
+        return None
+    for a in acts:
+        if a.party == party and a.intent is intent and not a.voided:
             return OnChain(a.transaction, a.block_number)
     return None
 

@@ -18,7 +18,7 @@ from notary.chain.tx import DEFAULT_TIMEOUT, OnSigned, TxResult
 from notary.codes import bytes32_to_text, kind_code, party_code, text_to_bytes32
 from notary.errors import InvalidInputError, RecordNotFoundError, WrongDomainError
 from notary.hashing import DEFAULT_ALGORITHM, metadata_hash
-from notary.models import Act, BatchAnchor, Intent, Notarisation, Record, record_id
+from notary.models import Act, BatchAnchor, Intent, Notarisation, Record, Terms, record_id
 
 #: How long a signed payload stays submittable, by default.
 DEFAULT_VALIDITY_SECONDS = 24 * 3600
@@ -74,10 +74,27 @@ def prepare_notarisation(
     )
 
 
-def prepare_act(record: bytes, party: str, intent: Intent, deadline: int, reason: str = "") -> Act:
+def amendment_parties(old: Terms, parties: Sequence[str]) -> list[str]:
+    """An amendment's parties: the superseded record's, first and in their order (the ledger
+    requires it), then any others listed."""
+    first = [bytes32_to_text(p) for p in old.parties]
+    rest = [p for p in (bytes32_to_text(party_code(x)) for x in parties) if p not in first]
+    return first + rest
+
+
+def prepare_act(terms: Terms, party: str, intent: Intent, deadline: int, reason: str = "") -> Act:
+    """An act on the record of `terms`: the signature binds every one of those terms."""
     if intent in (Intent.WITHDRAWAL, Intent.ANNULMENT, Intent.CANCELLATION) and not reason.strip():
         raise InvalidInputError(f"a {intent.label} needs a reason", hint='add --reason "…"')
-    return Act(record_id=record, party=party_code(party), intent=intent, reason=reason, deadline=deadline)
+    return Act(terms=terms, party=party_code(party), intent=intent, reason=reason, deadline=deadline)
+
+
+def payload_of_act(terms: Terms, party: bytes, intent: Intent, reason: str, deadline: int) -> Notarisation | Act:
+    """The payload an ActRecorded event's signature is over: the submitter's signature act is its
+    notarisation, every other act an `Act` on the terms."""
+    if intent == Intent.SIGNATURE and party == terms.submitter:
+        return Notarisation.of(terms, deadline)
+    return Act(terms=terms, party=party, intent=intent, reason=reason, deadline=deadline)
 
 
 def sign(payload: Notarisation | Act | BatchAnchor, domain: eip712.Domain, key: LocalAccount) -> SignedPayload:

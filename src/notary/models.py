@@ -20,6 +20,8 @@ class Status(enum.IntEnum):
     SUPERSEDED = 5
     ANNULLED = 6
     TERMINATED = 7
+    #: The submitter's notarisation was signed by a key not authorised at that time: no record.
+    VOID = 8
 
     @property
     def label(self) -> str:
@@ -59,8 +61,28 @@ def timestamp_text(ts: int) -> str:
 
 
 @dataclass(frozen=True)
+class Terms:
+    """Everything the parties to a record agree to (EIP-712 type `Terms`); the ledger stores its hash."""
+
+    digest: bytes
+    hash_algorithm: bytes
+    kind: bytes
+    submitter: bytes
+    parties: tuple[bytes, ...]
+    quorum: int
+    supersedes: bytes
+    metadata_hash: bytes
+    ratification_required: bool
+
+    @property
+    def record_id(self) -> bytes:
+        return record_id(self.digest, self.submitter)
+
+
+@dataclass(frozen=True)
 class Notarisation:
-    """The request to notarise a digest, as signed by the submitting party (EIP-712)."""
+    """The request to notarise a digest, as signed by the submitting party (EIP-712
+    `Notarisation(Terms terms,uint64 deadline)`; `party` is the terms' submitter)."""
 
     digest: bytes
     hash_algorithm: bytes
@@ -73,31 +95,69 @@ class Notarisation:
     ratification_required: bool
     deadline: int
 
+    @property
+    def terms(self) -> Terms:
+        return Terms(
+            self.digest,
+            self.hash_algorithm,
+            self.kind,
+            self.party,
+            self.parties,
+            self.quorum,
+            self.supersedes,
+            self.metadata_hash,
+            self.ratification_required,
+        )
+
+    @classmethod
+    def of(cls, terms: Terms, deadline: int) -> Notarisation:
+        t = terms
+        return cls(
+            t.digest, t.hash_algorithm, t.kind, t.submitter, t.parties, t.quorum, t.supersedes,
+            t.metadata_hash, t.ratification_required, deadline,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Act:
-    """A party's act on a record, as signed (EIP-712)."""
+    """A party's act on a record, as signed (EIP-712): it binds the record's full terms."""
 
-    record_id: bytes
+    terms: Terms
     party: bytes
     intent: Intent
     reason: str
     deadline: int
 
+    @property
+    def record_id(self) -> bytes:
+        return self.terms.record_id
+
 
 @dataclass(frozen=True)
 class BatchAnchor:
-    """A party's Merkle root over many document digests, as signed (EIP-712)."""
+    """A party's Merkle root over many document digests, as signed (EIP-712). The number of
+    documents is not signed (the chain could not check it): the bundle's metadata says it."""
 
     root: bytes
     party: bytes
-    count: int
     hash_algorithm: bytes
     metadata_hash: bytes
     deadline: int
 
 
 # --------------------------------------------------------------------- chain state
+
+
+@dataclass(frozen=True)
+class ActEntry:
+    """One entry of a record's act history (`INotaryLedger.ActEntry`): an act, or (intent | 0x80)
+    the void of one. The ledger stores a hash chain over them."""
+
+    party: bytes
+    intent: int
+    signer: str
+    time: int
+
 
 
 @dataclass(frozen=True)
@@ -141,6 +201,11 @@ class Attestation:
     reason: str = ""
     transaction: str | None = None
     block_number: int | None = None
+    #: Voided on chain (its key was not authorised at its time): it no longer counts.
+    voided: bool = False
+    #: The payload's deadline and signature, as the ActRecorded event carries them.
+    deadline: int | None = None
+    signature: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +231,12 @@ class Record:
     annulments: int
     withdrawals: int
     attestations: tuple[Attestation, ...] = field(default=())
+    #: The terms as notarised (bytes32 values), checked against the stored terms hash.
+    terms: Terms | None = None
+    #: The stored party sets (bit i is parties[i]): signed, withdrawn, annulled, ratified.
+    masks: tuple[int, int, int, int] = (0, 0, 0, 0)
+    #: Whether the record has executed (an amendment: and superseded its target).
+    executed: bool = False
 
     @property
     def record_id_hex(self) -> str:

@@ -1,9 +1,12 @@
 """Write receipts from the chain: the evidence of every act, read where it was recorded.
 
-For each act: its log (ActRecorded or BatchAnchored) gives the party, time and position;
-the transaction input gives the exact signed payload and signature (the contract keeps
-neither the deadline nor the signature); the registry, read with eth_call at the act's
-block, gives the signer's key entry as the contract saw it.
+For each act of a record's current notarisation (the ActRecorded events after its latest
+RecordNotarised, whoever relayed them): the event gives the party, intent, reason, time,
+the signed payload's deadline and signature, and its position; the record's terms (from
+its RecordNotarised event, checked against the stored terms hash) complete the payload
+(`ledger.payload_of_act`); an ActVoided event marks an act the ledger voided. For a batch,
+its BatchAnchored event gives the signed payload, its block the time. The registry, read
+with eth_call at the act's block, gives the signer's key entry as the contract saw it.
 """
 
 from __future__ import annotations
@@ -16,42 +19,93 @@ from notary.chain.gateway import LedgerGateway
 from notary.codes import bytes32_to_text, party_code
 from notary.errors import InvalidInputError
 from notary.hashing import metadata_hash
-from notary.models import Act, BatchAnchor, Intent, Notarisation, Record, anchor_id
-from notary.receipts import BatchPart, ChainRef, Document, Evidence, Receipt, RecordPart, Text
+from notary.ledger import payload_of_act
+from notary.models import Act, BatchAnchor, Intent, Notarisation, Record, Terms, anchor_id
+from notary.receipts import (
+    MAX_ATTESTATIONS,
+    BatchPart,
+    ChainRef,
+    Document,
+    Evidence,
+    Receipt,
+    RecordPart,
+    Text,
+    Void,
+)
 
 
 def chain_ref(gw: LedgerGateway) -> ChainRef:
     return ChainRef(gw.chain.chain_id, gw.deployment.ledger.address, gw.deployment.registry.address)
 
 
-def _evidence(gw: LedgerGateway, log: dict[str, Any], intent: str, observed: int) -> Evidence:
-    payload, signer, signature = gw.signed_call(log["transaction"])
+def _position(log: dict[str, Any]) -> tuple[int, int]:
+    return int(log["blockNumber"]), int(log["logIndex"])
+
+
+def _evidence(
+    gw: LedgerGateway,
+    log: dict[str, Any],
+    intent: str,
+    payload: Notarisation | Act | BatchAnchor,
+    time: int,
+    observed: int,
+    voided: Void | None = None,
+) -> Evidence:
     code = bytes(log["party"])
-    expected = (Notarisation, Act) if intent != "anchor" else (BatchAnchor,)
-    if (
-        not isinstance(payload, expected)
-        or payload.party != code
-        or signer != log["signer"]
-        or (isinstance(payload, Act) and payload.intent.label != intent)
-    ):
-        raise InvalidInputError(f"transaction {log['transaction']} does not carry the {intent} it recorded")
-    block = log["blockNumber"]
+    signer = str(log["signer"])
+    block = int(log["blockNumber"])
     return Evidence(
         party=bytes32_to_text(code),
         intent=intent,
         reason=str(log.get("reason", "")),
-        time=int(log["time"]),
+        time=time,
         payload=payload,
         signer=signer,
-        signature=signature,
+        signature=bytes(log["signature"]),
         contract_signer=gw.is_contract(signer, block),
         signer_key=gw.signer_key_at(code, signer, block),
         signer_key_observed=gw.signer_key_at(code, signer, observed),
         transaction=log["transaction"],
         block_number=block,
         block_hash=log["blockHash"],
-        log_index=log["logIndex"],
+        log_index=int(log["logIndex"]),
+        voided=voided,
     )
+
+
+def _void_of(log: dict[str, Any]) -> Void:
+    return Void(int(log["time"]), log["transaction"], int(log["blockNumber"]), log["blockHash"], int(log["logIndex"]))
+
+
+def act_evidence(gw: LedgerGateway, record_id: bytes, terms: Terms, head: int) -> list[Evidence]:
+    """The evidence of every act of the record's current notarisation up to block `head`, in chain
+    order, each payload rebuilt from its ActRecorded event and the terms, voided acts marked."""
+    notarised = gw.notarised_logs(record_id, to_block=head)
+    if not notarised:
+        raise InvalidInputError(f"record 0x{record_id.hex()} is not notarised on this ledger")
+    start = _position(notarised[-1])  # acts before it belong to an earlier, void notarisation
+    acts = [x for x in gw.act_logs(record_id, to_block=head) if _position(x) > start]
+    voids = [x for x in gw.void_logs(record_id, to_block=head) if _position(x) > start]
+    if len(acts) > MAX_ATTESTATIONS:
+        raise InvalidInputError(
+            f"record 0x{record_id.hex()} has {len(acts)} acts; a receipt holds at most {MAX_ATTESTATIONS}"
+        )
+    # Each ActVoided names the act it voids by (party, intent, signer, time): the latest such act before it.
+    voided: dict[int, Void] = {}
+    for v in voids:
+        key = (bytes(v["party"]), int(v["intent"]), str(v["signer"]), int(v["actTime"]))
+        for i in range(len(acts) - 1, -1, -1):
+            a = acts[i]
+            same = (bytes(a["party"]), int(a["intent"]), str(a["signer"]), int(a["time"])) == key
+            if same and i not in voided and _position(a) < _position(v):
+                voided[i] = _void_of(v)
+                break
+    out = []
+    for i, log in enumerate(acts):
+        intent = Intent(int(log["intent"]))
+        payload = payload_of_act(terms, bytes(log["party"]), intent, str(log["reason"]), int(log["deadline"]))
+        out.append(_evidence(gw, log, intent.label, payload, int(log["time"]), head, voided.get(i)))
+    return out
 
 
 def _check_metadata(metadata: dict[str, Any] | None, expected: bytes) -> None:
@@ -78,6 +132,7 @@ def record_receipt(
     head = gw.chain.block_number()
     head_hash = gw.block_hash(head)
     record: Record = gw.record(record_id, with_attestations=False)
+    terms = record.terms if record.terms is not None else gw.terms(record_id)
     _check_metadata(metadata, record.metadata_hash)
     if metadata is None and record.metadata_hash == bytes(32):
         metadata = {}
@@ -92,11 +147,9 @@ def record_receipt(
         texts = instrument_texts(instrument)
     elif metadata is not None and record.hash_algorithm == instruments.ALGORITHM and "texts" in metadata:
         texts = instrument_texts(instruments.from_metadata(metadata))
-    evidence = []
-    for log in gw.act_logs(record_id, to_block=head):
-        evidence.append(_evidence(gw, log, Intent(log["intent"]).label, head))
     part = RecordPart(
         record_id=record_id,
+        terms=terms,
         submitter=record.submitter,
         kind=record.kind,
         parties=record.parties,
@@ -108,19 +161,29 @@ def record_receipt(
         superseded_by=record.superseded_by,
         observed_block=head,
         observed_block_hash=head_hash or "",
-        attestations=tuple(evidence),
+        attestations=tuple(act_evidence(gw, record_id, terms, head)),
     )
     document = Document(record.digest, record.hash_algorithm, texts)
     return Receipt(chain_ref(gw), document, metadata, record=part)
 
 
+def anchor_payload_of(log: dict[str, Any]) -> BatchAnchor:
+    """The payload a BatchAnchored event's signature is over."""
+    return BatchAnchor(
+        bytes(log["root"]), bytes(log["party"]), bytes(log["hashAlgorithm"]), bytes(log["metadataHash"]),
+        int(log["deadline"]),
+    )  # fmt: skip
+
+
 def anchor_evidence(gw: LedgerGateway, root: bytes, party: str) -> Evidence:
-    """The evidence of a batch anchor: its log, signed payload, signature and key entry."""
+    """The evidence of a batch anchor: its event's signed payload and signature, its block's time
+    (the event has none) and the signer's key entry."""
     aid = anchor_id(root, party_code(party))
     log = gw.anchor_log(aid)
     if log is None:
         raise InvalidInputError(f"no batch 0x{aid.hex()} (root {root.hex()} by {party}) on this ledger")
-    return _evidence(gw, log, "anchor", gw.chain.block_number())
+    time = gw.block_time(int(log["blockNumber"]))
+    return _evidence(gw, log, "anchor", anchor_payload_of(log), time, gw.chain.block_number())
 
 
 def batch_receipt(
@@ -139,7 +202,6 @@ def batch_receipt(
     part = BatchPart(
         anchor_id=anchor_id(p.root, p.party),
         root=p.root,
-        count=p.count,
         party=bytes32_to_text(p.party),
         hash_algorithm=bytes32_to_text(p.hash_algorithm),
         metadata_hash=p.metadata_hash,

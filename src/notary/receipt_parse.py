@@ -14,7 +14,7 @@ from eth_utils import is_checksum_address
 from notary import eip712
 from notary.codes import party_code
 from notary.hashing import canonical_json
-from notary.models import Act, BatchAnchor, Intent, Notarisation, SignerKey, Status
+from notary.models import Act, BatchAnchor, Intent, Notarisation, SignerKey, Status, Terms
 from notary.receipts import (
     INTENTS,
     MAX_ATTESTATIONS,
@@ -35,6 +35,7 @@ from notary.receipts import (
     ReceiptUnknownFieldError,
     RecordPart,
     Text,
+    Void,
 )
 
 _UINT64 = re.compile(r"^(0|[1-9][0-9]{0,19})$")
@@ -182,40 +183,80 @@ def parse_seal(value: Any, names: set[str]) -> tuple[tuple[str, str], ...]:
     return tuple((n, "0x" + hex_bytes(sec[n], f"seal.sections.{n}").hex()) for n in sorted(names))
 
 
-def _payload(primary: Any, value: Any, where: str) -> Notarisation | Act | BatchAnchor:
-    if primary not in eip712.TYPES:
-        raise ReceiptFieldError(f"{where}.primaryType {primary!r} is not Notarisation, Act or BatchAnchor")
-    types = eip712.TYPES[primary]
-    m = fields(value, f"{where}.message", {f["name"] for f in types})
-    values: list[Any] = []
+def parse_eip712(value: Any, expected: dict[str, Any]) -> None:
+    """The `eip712` section must be exactly protocol v2's domain (for this chain and ledger), the
+    complete types of the subject's primary types and its assembly rule."""
+    e = fields(value, "eip712", set(expected))
+    d = fields(e["domain"], "eip712.domain", set(expected["domain"]))
+    for name, want in expected["domain"].items():
+        if d[name] != want or type(d[name]) is not type(want):
+            raise ReceiptFieldError(f"eip712.domain.{name} must be {want!r} (protocol v2, this chain and ledger)")
+    t = fields(e["types"], "eip712.types", set(expected["types"]))
+    for kind, want in expected["types"].items():
+        if t[kind] != want:
+            raise ReceiptFieldError(
+                f"eip712.types.{kind} is not protocol v2's {kind} type (its types, field names, order or widths differ)"
+            )
+    if e["assembly"] != expected["assembly"]:
+        raise ReceiptFieldError(f"eip712.assembly must read {expected['assembly']!r}")
+
+
+def eip712_values(kind: str, value: Any, where: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Decode a JSON message of EIP-712 type `kind` (fields in `skip` are absent) into Python values."""
+    types = [f for f in eip712.TYPES[kind] if f["name"] not in skip]
+    m = fields(value, where, {f["name"] for f in types})
+    out: dict[str, Any] = {}
     for f in types:
-        name, kind, w = f["name"], f["type"], f"{where}.message.{f['name']}"
+        name, t, w = f["name"], f["type"], f"{where}.{f['name']}"
         v = m[name]
-        if kind == "bytes32":
-            values.append(hex_bytes(v, w))
-        elif kind == "bytes32[]":
-            values.append(hex_list(v, w, 32))
-        elif kind == "uint64":
-            values.append(uint64(v, w))
-        elif kind == "uint8":
-            values.append(integer(v, w, 255))
-        elif kind == "bool":
-            values.append(boolean(v, w))
-        else:
-            values.append(text(v, w, MAX_REASON))
+        if t == "bytes32":
+            out[name] = hex_bytes(v, w)
+        elif t == "bytes32[]":
+            out[name] = hex_list(v, w, 32)
+        elif t == "uint64":
+            out[name] = uint64(v, w)
+        elif t == "uint8":
+            out[name] = integer(v, w, 255)
+        elif t == "bool":
+            out[name] = boolean(v, w)
+        elif t == "string":
+            out[name] = text(v, w, MAX_REASON)
+        else:  # pragma: no cover - the frozen types nest only Terms, which no receipt message holds
+            raise ReceiptFieldError(f"{w} has type {t}, which a receipt message does not hold")
+    return out
+
+
+def parse_terms(value: Any, where: str) -> Terms:
+    v = eip712_values("Terms", value, where)
+    if not 1 <= len(v["parties"]) <= 32:
+        raise ReceiptFieldError(f"{where}.parties must list 1 to 32 parties")
+    return Terms(
+        v["digest"], v["hashAlgorithm"], v["kind"], v["submitter"], v["parties"], v["quorum"], v["supersedes"],
+        v["metadataHash"], v["ratificationRequired"],
+    )  # fmt: skip
+
+
+def _payload(primary: Any, value: Any, where: str, terms: Terms | None) -> Notarisation | Act | BatchAnchor:
+    """A signed payload from its primaryType and message; a record's acts take the record's terms."""
+    allowed = ("Notarisation", "Act") if terms is not None else ("BatchAnchor",)
+    if primary not in allowed:
+        raise ReceiptFieldError(f"{where}.primaryType {primary!r} is not {' or '.join(allowed)}")
+    w = f"{where}.message"
+    if primary == "BatchAnchor":
+        v = eip712_values(primary, value, w)
+        return BatchAnchor(v["root"], v["party"], v["hashAlgorithm"], v["metadataHash"], v["deadline"])
+    assert terms is not None
+    v = eip712_values(primary, value, w, skip=("terms",))
     if primary == "Notarisation":
-        return Notarisation(*values)
-    if primary == "Act":
-        if values[2] not in Intent._value2member_map_:
-            raise ReceiptFieldError(f"{where}.message.intent {values[2]} is not a known intent")
-        values[2] = Intent(values[2])
-        return Act(*values)
-    return BatchAnchor(*values)
+        return Notarisation.of(terms, v["deadline"])
+    if v["intent"] not in Intent._value2member_map_:
+        raise ReceiptFieldError(f"{w}.intent {v['intent']} is not a known intent")
+    return Act(terms, v["party"], Intent(v["intent"]), v["reason"], v["deadline"])
 
 
 _EVIDENCE = {
-    "party", "intent", "reason", "time", "primaryType", "message", "signer", "signature",
-    "contractSigner", "signerKey", "signerKeyObserved", "transaction", "blockNumber", "blockHash", "logIndex",
+    "party", "intent", "reason", "time", "primaryType", "message", "signer", "signature", "contractSigner",
+    "signerKey", "signerKeyObserved", "voided", "transaction", "blockNumber", "blockHash", "logIndex",
 }  # fmt: skip
 
 
@@ -231,19 +272,36 @@ def _key(value: Any, where: str, code: str, signer: str) -> SignerKey:
     )
 
 
-def parse_evidence(value: Any, where: str) -> Evidence:
+def _void(value: Any, where: str) -> Void | None:
+    if value is None:
+        return None
+    v = fields(value, where, {"time", "transaction", "blockNumber", "blockHash", "logIndex"})
+    return Void(
+        time=uint64(v["time"], f"{where}.time"),
+        transaction="0x" + hex_bytes(v["transaction"], f"{where}.transaction").hex(),
+        block_number=integer(v["blockNumber"], f"{where}.blockNumber"),
+        block_hash="0x" + hex_bytes(v["blockHash"], f"{where}.blockHash").hex(),
+        log_index=integer(v["logIndex"], f"{where}.logIndex"),
+    )
+
+
+def parse_evidence(value: Any, where: str, terms: Terms | None = None) -> Evidence:
+    """One act's evidence; `terms` are the record's (None: a batch anchor's evidence)."""
     e = fields(value, where, _EVIDENCE)
     intent = text(e["intent"], f"{where}.intent", 16)
     if intent not in INTENTS:
         raise ReceiptFieldError(f"{where}.intent must be one of {', '.join(INTENTS)}, not {intent!r}")
     code = party(e["party"], f"{where}.party")
     signer = address(e["signer"], f"{where}.signer")
+    voided = _void(e["voided"], f"{where}.voided")
+    if voided is not None and terms is None:
+        raise ReceiptFieldError(f"{where}.voided must be null: the ledger voids acts on records, not batch anchors")
     return Evidence(
         party=code,
         intent=intent,
         reason=text(e["reason"], f"{where}.reason", MAX_REASON),
         time=uint64(e["time"], f"{where}.time"),
-        payload=_payload(e["primaryType"], e["message"], where),
+        payload=_payload(e["primaryType"], e["message"], where, terms),
         signer=signer,
         signature=hex_bytes(e["signature"], f"{where}.signature", None),
         contract_signer=boolean(e["contractSigner"], f"{where}.contractSigner"),
@@ -253,11 +311,12 @@ def parse_evidence(value: Any, where: str) -> Evidence:
         block_number=integer(e["blockNumber"], f"{where}.blockNumber"),
         block_hash="0x" + hex_bytes(e["blockHash"], f"{where}.blockHash").hex(),
         log_index=integer(e["logIndex"], f"{where}.logIndex"),
+        voided=voided,
     )
 
 
 _RECORD = {
-    "recordId", "submitter", "kind", "parties", "quorum", "supersedes", "metadataHash",
+    "recordId", "terms", "submitter", "kind", "parties", "quorum", "supersedes", "metadataHash",
     "ratificationRequired", "status", "supersededBy", "observedAt", "attestations",
 }  # fmt: skip
 
@@ -271,6 +330,7 @@ def parse_record(value: Any) -> RecordPart:
     if status not in _STATUSES:
         raise ReceiptFieldError(f"record.status {status!r} is not a record state")
     observed = fields(r["observedAt"], "record.observedAt", {"blockNumber", "blockHash"})
+    terms = parse_terms(r["terms"], "record.terms")
     acts = r["attestations"]
     if not isinstance(acts, list) or not acts:
         raise ReceiptFieldError("record.attestations must be a non-empty list")
@@ -278,6 +338,7 @@ def parse_record(value: Any) -> RecordPart:
         raise ReceiptLimitError(f"record.attestations has {len(acts)} entries; the limit is {MAX_ATTESTATIONS}")
     return RecordPart(
         record_id=hex_bytes(r["recordId"], "record.recordId"),
+        terms=terms,
         submitter=party(r["submitter"], "record.submitter"),
         kind=text(r["kind"], "record.kind", 32, _KIND),
         parties=tuple(party(p, f"record.parties[{i}]") for i, p in enumerate(parties)),
@@ -289,18 +350,15 @@ def parse_record(value: Any) -> RecordPart:
         superseded_by=optional_bytes32(r["supersededBy"], "record.supersededBy"),
         observed_block=integer(observed["blockNumber"], "record.observedAt.blockNumber"),
         observed_block_hash="0x" + hex_bytes(observed["blockHash"], "record.observedAt.blockHash").hex(),
-        attestations=tuple(parse_evidence(a, f"record.attestations[{i}]") for i, a in enumerate(acts)),
+        attestations=tuple(parse_evidence(a, f"record.attestations[{i}]", terms) for i, a in enumerate(acts)),
     )
 
 
 def parse_batch(value: Any) -> BatchPart:
-    b = fields(
-        value, "batch", {"anchorId", "root", "count", "party", "hashAlgorithm", "metadataHash", "proof", "anchor"}
-    )
+    b = fields(value, "batch", {"anchorId", "root", "party", "hashAlgorithm", "metadataHash", "proof", "anchor"})
     return BatchPart(
         anchor_id=hex_bytes(b["anchorId"], "batch.anchorId"),
         root=hex_bytes(b["root"], "batch.root"),
-        count=integer(b["count"], "batch.count"),
         party=party(b["party"], "batch.party"),
         hash_algorithm=text(b["hashAlgorithm"], "batch.hashAlgorithm", 32, _ALGORITHM),
         metadata_hash=hex_bytes(b["metadataHash"], "batch.metadataHash"),

@@ -7,22 +7,29 @@ Offline, in numbered steps (each labelled in the code):
 2. Document: the file's digest is the receipt's document, or one of its texts; every
    text's Merkle path leads to the instrument digest; the texts agree with the metadata.
 3. Metadata: when included, it hashes to the metadataHash the submitter signed.
-4. Each signed act: its EIP-712 payload matches the record (or batch) it claims to be
-   about; the signature recovers to the signer under the contract's strict rules (an
-   EIP-1271 contract signer cannot be checked offline: a warning); the payload had not
-   expired when recorded; the signer's key entry, as read at the act's block, authorised
-   it at the act's time.
-5. Record: its id binds digest and submitter; the quorum of required parties signed
-   with valid acts; no cancellation, annulment quorum or withdrawals below quorum; its
-   state when the receipt was written was executed or in force.
+4. Each signed act: its EIP-712 payload is the act the receipt says, over the record's
+   terms (or the batch's fields); the signature recovers to the signer under the
+   contract's strict rules (an EIP-1271 contract signer cannot be checked offline: a
+   warning); the payload had not expired when recorded; the signer's key entry, as read at
+   the act's block, authorised it at the act's time (the contract checked exactly that).
+   An act whose key is known, when the receipt was written, not to have been authorised at
+   its time (declared compromised since) does not count, voided on chain yet or not; an act
+   the ledger voided never counts.
+5. Record: its id binds digest and submitter, its terms are the receipt's claims; its
+   state is the contract's (`notary.lifecycle`) over the acts that count: a quorum of
+   signatures executes it; annulment and ratification quorums count bound parties only;
+   a cancellation, annulment or withdrawal by an unauthorised key changes nothing. The
+   state on chain when the receipt was written must be what its acts give there; only an
+   executed or in-force state passes.
 6. Batch: the anchor id binds root and party, and the Merkle path leads from the
-   document's leaf to the signed root, no longer than the tree is deep.
+   document's leaf to the signed root (as OpenZeppelin's MerkleProof, whatever its length;
+   how many documents the batch holds is information only, never a reason).
 7. What remains trusted: that the named blocks are in the chain and hold these acts.
 
-Online, additionally (step 8, `verify_online`): each transaction is in the block the
-receipt names, that block is canonical, its time is the act's time, the transaction
-carries exactly this signed payload; then what changed since: new state (superseded,
-annulled, terminated), new acts, keys declared compromised, reorganisations.
+Online, additionally (step 8, `verify_online`): each act's event is in the block the
+receipt names, that block is canonical, its time is the act's time, the event carries
+exactly this signed payload; then what changed since: new state (superseded, annulled,
+terminated), new acts, voids, keys declared compromised, reorganisations.
 
 Verification fails closed: anything that cannot be checked is a reason, not a pass.
 """
@@ -30,15 +37,26 @@ Verification fails closed: anything that cannot be checked is a reason, not a pa
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import rfc8785
 
-from notary import eip712, merkle
+from notary import eip712, lifecycle, merkle
 from notary.codes import kind_code, party_code, text_to_bytes32
 from notary.hashing import metadata_hash
-from notary.models import Act, BatchAnchor, Intent, Notarisation, Status, anchor_id, record_id
-from notary.receipts import Evidence, Receipt, sections
+from notary.models import (
+    Act,
+    Attestation,
+    BatchAnchor,
+    Intent,
+    Notarisation,
+    Record,
+    Status,
+    Terms,
+    anchor_id,
+    record_id,
+)
+from notary.receipts import Evidence, Receipt, RecordPart, sections
 
 PASSING = (Status.EXECUTED, Status.IN_FORCE)
 
@@ -124,13 +142,19 @@ def _check_metadata(r: Receipt, expected: bytes, v: ReceiptVerdict) -> None:
         v.reasons.append(f"the metadata does not hash to the signed metadataHash {expected.hex()}")
 
 
+def _differences(got: Notarisation | Act | BatchAnchor, want: Notarisation | Act | BatchAnchor) -> list[str]:
+    if type(got) is not type(want):
+        return ["primaryType"]
+    a, b = eip712.message(got), eip712.message(want)
+    return [k for k in b if a.get(k) != b[k]] or ["primaryType"]
+
+
 def _check_evidence(r: Receipt, e: Evidence, expected: Notarisation | Act | BatchAnchor, v: ReceiptVerdict) -> bool:
-    # Step 4; returns whether the act counts.
+    # Step 4; returns whether the act is genuine as recorded (whether it counts is decided by the caller).
     what = _describe(e)
     if e.payload != expected:
-        got, want = eip712.message(e.payload), eip712.message(expected)
-        differ = [k for k in want if got.get(k) != want[k]] or ["primaryType"]
-        v.reasons.append(f"{what}: the signed payload differs from the receipt's claims in {', '.join(differ)}")
+        differ = ", ".join(_differences(e.payload, expected))
+        v.reasons.append(f"{what}: the signed payload differs from the receipt's claims in {differ}")
         return False
     ok = True
     if e.contract_signer:
@@ -145,19 +169,79 @@ def _check_evidence(r: Receipt, e: Evidence, expected: Notarisation | Act | Batc
             v.reasons.append(f"{what}: the signature is invalid ({exc})")
             return False
         if recovered != e.signer:
-            v.reasons.append(f"{what}: the signature recovers to {recovered}, not to the signer {e.signer}")
+            v.reasons.append(
+                f"{what}: the signature recovers to {recovered}, not to the signer {e.signer}: it is not over "
+                "this act and these terms on this ledger"
+            )
             ok = False
     if e.time > e.payload.deadline:
         v.reasons.append(f"{what}: recorded at {e.time}, after the signed deadline {e.payload.deadline}")
         ok = False
-    for k, when in ((e.signer_key, "as the registry held it then"), (e.signer_key_observed, "as known when written")):
-        if not k.authorised_at(e.time):
-            v.reasons.append(
-                f"{what}: key {e.signer} was not authorised for {e.party} at {e.time}, {when} (window "
-                f"[{k.valid_from}, {k.valid_until}), revoked from {k.revoked_at or 'never'}, added at {k.added_at})"
-            )
-            return False
+    k = e.signer_key
+    if not k.authorised_at(e.time):
+        v.reasons.append(
+            f"{what}: key {e.signer} was not authorised for {e.party} at {e.time}, as the registry held it then "
+            f"(window [{k.valid_from}, {k.valid_until}), revoked from {k.revoked_at or 'never'}, added at "
+            f"{k.added_at}): the ledger would have refused it"
+        )
+        return False
     return ok
+
+
+def _claimed_terms(r: Receipt, c: RecordPart) -> Terms:
+    return Terms(
+        digest=r.document.digest,
+        hash_algorithm=text_to_bytes32(r.document.hash_algorithm),
+        kind=kind_code(c.kind),
+        submitter=party_code(c.submitter),
+        parties=tuple(party_code(p) for p in c.parties),
+        quorum=c.quorum,
+        supersedes=c.supersedes,
+        metadata_hash=c.metadata_hash,
+        ratification_required=c.ratification_required,
+    )
+
+
+def _attestation(e: Evidence, valid: bool) -> Attestation:
+    intent = Intent[e.intent.upper()]
+    return Attestation(e.party, intent, e.signer, e.time, valid, e.reason, voided=e.voided is not None)
+
+
+_EXECUTED_STATES = (Status.EXECUTED, Status.IN_FORCE, Status.SUPERSEDED, Status.ANNULLED, Status.TERMINATED)
+
+
+def _on_chain(c: RecordPart, standing: list[Evidence], void: bool) -> Record:
+    """The record as the ledger holds it, rebuilt from the acts that stand there (not voided):
+    party sets, execution and the status `_derive` gives (supersession is the receipt's word)."""
+    masks = [0, 0, 0, 0]
+    slot = {Intent.SIGNATURE: 0, Intent.WITHDRAWAL: 1, Intent.ANNULMENT: 2, Intent.RATIFICATION: 3}
+    cancelled = False
+    for e in standing:
+        intent = Intent[e.intent.upper()]
+        if intent == Intent.CANCELLATION:
+            cancelled = True
+        else:
+            masks[slot[intent]] |= 1 << c.parties.index(e.party)
+    status = Status.VOID if void else Status.CANCELLED if cancelled else Status.OPEN
+    # An amendment also needs its target's consent: the receipt's state says whether it had it.
+    plain = c.supersedes == bytes(32)
+    executed = lifecycle.popcount(masks[0]) >= c.quorum if plain else c.status in _EXECUTED_STATES
+    record = Record(
+        record_id=c.record_id, digest=c.terms.digest, hash_algorithm="", kind=c.kind, submitter=c.submitter,
+        parties=c.parties, quorum=c.quorum, supersedes=c.supersedes, superseded_by=c.superseded_by,
+        metadata_hash=c.metadata_hash, ratification_required=c.ratification_required, status=status,
+        created_at=0, updated_at=0, signatures=0, ratifications=0, annulments=0, withdrawals=0, terms=c.terms,
+        masks=(masks[0], masks[1], masks[2], masks[3]), executed=executed,
+    )  # fmt: skip
+    return replace(record, status=lifecycle.derive(lifecycle.State.of(record)))
+
+
+def payload_of(terms: Terms, party: bytes, intent: Intent, reason: str, deadline: int) -> Notarisation | Act:
+    """The payload an act's signature is over (`ledger.payload_of_act`, kept here so that offline
+    verification needs no chain client): the submitter's signature act is its notarisation."""
+    if intent == Intent.SIGNATURE and party == terms.submitter:
+        return Notarisation.of(terms, deadline)
+    return Act(terms=terms, party=party, intent=intent, reason=reason, deadline=deadline)
 
 
 def _check_record(r: Receipt, v: ReceiptVerdict) -> None:
@@ -165,56 +249,97 @@ def _check_record(r: Receipt, v: ReceiptVerdict) -> None:
     assert c is not None
     # Step 3 for a record.
     _check_metadata(r, c.metadata_hash, v)
-    # Step 5: identity.
+    # Step 5: identity and terms.
     submitter = party_code(c.submitter)
-    if record_id(r.document.digest, submitter) != c.record_id:
+    if record_id(r.document.digest, submitter) != c.record_id or c.terms.record_id != c.record_id:
         v.reasons.append("the record id does not bind the document digest and the submitter")
-    notarisation = Notarisation(
-        digest=r.document.digest,
-        hash_algorithm=text_to_bytes32(r.document.hash_algorithm),
-        kind=kind_code(c.kind),
-        party=submitter,
-        parties=tuple(party_code(p) for p in c.parties),
-        quorum=c.quorum,
-        supersedes=c.supersedes,
-        metadata_hash=c.metadata_hash,
-        ratification_required=c.ratification_required,
-        deadline=c.attestations[0].payload.deadline,
-    )
+    claimed = _claimed_terms(r, c)
+    if claimed != c.terms:
+        want, got = eip712.terms_message(claimed), eip712.terms_message(c.terms)
+        differ = [k for k in want if want[k] != got[k]]
+        v.reasons.append(f"the signed terms differ from the receipt's claims in {', '.join(differ)}")
     # Step 4 for every act; the first is the notarisation itself.
-    valid: dict[str, set[str]] = {}
+    standing: list[Evidence] = []  # genuine, not voided on chain: counts there
+    unauthorised: list[Evidence] = []  # of those, keys known since not to have been authorised then
+    void = broken = False
     for i, e in enumerate(c.attestations):
-        if i == 0:
-            if e.intent != "signature" or e.party != c.submitter:
-                v.reasons.append("the first act is not the submitter's notarisation")
-            expected: Notarisation | Act = notarisation
-        else:
-            if e.intent == "anchor":
-                v.reasons.append(f"act {i + 1} is a batch anchor, not an act on a record")
-                continue
-            intent = Intent[e.intent.upper()]
-            expected = Act(c.record_id, party_code(e.party), intent, e.reason, e.payload.deadline)
+        if i == 0 and (e.intent != "signature" or e.party != c.submitter):
+            v.reasons.append("the first act is not the submitter's notarisation")
+        if e.intent == "anchor" or e.party not in c.parties:
+            what = "a batch anchor, not an act on a record" if e.intent == "anchor" else f"by {e.party}, not a party"
+            v.reasons.append(f"act {i + 1} is {what}")
+            broken = True
+            continue
         if i and (e.block_number, e.log_index) <= (c.attestations[i - 1].block_number, c.attestations[i - 1].log_index):
             v.reasons.append(f"{_describe(e)}: the acts are not in chain order")
-        if _check_evidence(r, e, expected, v) and e.party in c.parties:
-            valid.setdefault(e.intent, set()).add(e.party)
-    # Step 5: the quorum and the lifecycle.
-    signed = valid.get("signature", set())
-    bound = signed - valid.get("withdrawal", set())
-    if len(signed) < c.quorum:
-        missing = ", ".join(p for p in c.parties if p not in signed)
-        v.reasons.append(f"pending: {len(signed)} of {c.quorum} required valid signatures (waiting for {missing})")
-    elif len(bound) < c.quorum:
-        v.reasons.append(f"terminated: withdrawals leave {len(bound)} bound parties, fewer than the quorum {c.quorum}")
-    if valid.get("cancellation"):
+        expected = payload_of(c.terms, party_code(e.party), Intent[e.intent.upper()], e.reason, e.payload.deadline)
+        if not _check_evidence(r, e, expected, v):
+            broken = True
+            continue
+        if e.voided is not None:
+            void = void or (i == 0)
+            _check_void(c, e, v)
+            continue
+        standing.append(e)
+        k = e.signer_key_observed
+        if not k.authorised_at(e.time):
+            unauthorised.append(e)
+            v.warnings.append(
+                f"{_describe(e)} does not count: key {e.signer} is known (when the receipt was written) not to "
+                f"have been authorised for {e.party} at {e.time} (window [{k.valid_from}, {k.valid_until}), "
+                f"revoked from {k.revoked_at or 'never'}); the ledger voids it when anyone asks (`notary void`)"
+            )
+    # Step 5: the state the ledger holds, then the state the valid acts give.
+    chain = _on_chain(c, standing, void)
+    if chain.status is not c.status and not broken:
+        v.reasons.append(
+            f"the record was {c.status.label} when this receipt was written, but its acts give {chain.status.label}"
+        )
+    state = lifecycle.effective(chain, [_attestation(e, False) for e in unauthorised])
+    status = state.status
+    if status in PASSING and status is not chain.status:
+        v.warnings.append(f"on chain the record reads {chain.status.label} until those acts are voided")
+    _state_reasons(c, state, v)
+
+
+def _check_void(c: RecordPart, e: Evidence, v: ReceiptVerdict) -> None:
+    """A voided act: its key was not authorised at its time, or it fell with its party's voided signature."""
+    assert e.voided is not None
+    if e.voided.time < e.time or (e.voided.block_number, e.voided.log_index) < (e.block_number, e.log_index):
+        v.reasons.append(f"{_describe(e)}: voided before it was recorded")
+    if e.signer_key_observed.authorised_at(e.time):
+        fell_with = any(
+            x.party == e.party and x.intent == "signature" and x.voided is not None
+            and x.voided.transaction == e.voided.transaction
+            for x in c.attestations
+        )  # fmt: skip
+        if e.intent == "signature" or not fell_with:
+            v.reasons.append(f"{_describe(e)} is marked voided, but its key was authorised at its time")
+
+
+def _state_reasons(c: RecordPart, state: lifecycle.State, v: ReceiptVerdict) -> None:
+    status = state.status
+    signed = [p for i, p in enumerate(c.parties) if state.signed >> i & 1]
+    bound = lifecycle.popcount(state.bound)
+    if status is Status.OPEN:
+        if len(signed) < c.quorum:
+            missing = ", ".join(p for p in c.parties if p not in signed)
+            v.reasons.append(f"pending: {len(signed)} of {c.quorum} required valid signatures (waiting for {missing})")
+        else:
+            v.reasons.append("pending: the amendment has not executed (its target's bound parties must all sign it)")
+    elif status is Status.TERMINATED:
+        v.reasons.append(f"terminated: withdrawals leave {bound} bound parties, fewer than the quorum {c.quorum}")
+    elif status is Status.ANNULLED:
+        v.reasons.append("annulled: a quorum of bound parties signed its annulment")
+    elif status is Status.CANCELLED:
         v.reasons.append("cancelled by its submitter")
-    if len(valid.get("annulment", set())) >= c.quorum:
-        v.reasons.append("annulled: a quorum of parties signed its annulment")
-    if c.status not in PASSING and not any(x.startswith(("pending", "terminated")) for x in v.reasons):
-        why = f" by record 0x{c.superseded_by.hex()}" if c.status is Status.SUPERSEDED else ""
-        v.reasons.append(f"the record was {c.status.label}{why} when this receipt was written")
-    if c.ratification_required and len(valid.get("ratification", set())) < c.quorum:
-        v.warnings.append(f"{len(valid.get('ratification', set()))} of {c.quorum} ratifications: signed, not in force")
+    elif status is Status.VOID:
+        v.reasons.append("void: the submitter's notarisation was signed by a key not authorised at its time")
+    elif status is Status.SUPERSEDED:
+        v.reasons.append(f"the record was superseded by record 0x{c.superseded_by.hex()} when this receipt was written")
+    if c.ratification_required and status is Status.EXECUTED:
+        ratified = lifecycle.popcount(state.ratified & state.bound)
+        v.warnings.append(f"{ratified} of {c.quorum} ratifications (of bound parties): signed, not in force")
 
 
 def _check_batch(r: Receipt, v: ReceiptVerdict) -> None:
@@ -226,23 +351,27 @@ def _check_batch(r: Receipt, v: ReceiptVerdict) -> None:
     if anchor_id(b.root, party_code(b.party)) != b.anchor_id:
         v.reasons.append("the anchor id does not bind the root and the anchoring party")
     expected = BatchAnchor(
-        b.root,
-        party_code(b.party),
-        b.count,
-        text_to_bytes32(b.hash_algorithm),
-        b.metadata_hash,
-        b.anchor.payload.deadline,
+        b.root, party_code(b.party), text_to_bytes32(b.hash_algorithm), b.metadata_hash, b.anchor.payload.deadline
     )
     if b.anchor.party != b.party or b.anchor.intent != "anchor":
         v.reasons.append("the anchor's evidence is not the anchoring party's")
-    _check_evidence(r, b.anchor, expected, v)
+    if _check_evidence(r, b.anchor, expected, v):
+        k = b.anchor.signer_key_observed
+        if not k.authorised_at(b.anchor.time):
+            v.reasons.append(
+                f"{b.party}'s anchor: key {b.anchor.signer} is known (when the receipt was written) not to have been "
+                f"authorised at {b.anchor.time} (revoked from {k.revoked_at or 'never'}): the batch is not valid"
+            )
     if r.document.hash_algorithm != b.hash_algorithm:
         v.reasons.append(f"the document is hashed with {r.document.hash_algorithm}, the batch with {b.hash_algorithm}")
-    depth = max(0, (b.count - 1).bit_length())  # ceil(log2(count))
-    if len(b.proof) > depth:
-        v.reasons.append(f"the Merkle path has {len(b.proof)} steps; a batch of {b.count} is only {depth} deep")
-    elif not merkle.verify(r.document.digest, b.proof, b.root):
+    if not merkle.verify(r.document.digest, b.proof, b.root):
         v.reasons.append("the Merkle path does not lead from the document to the anchored root")
+
+
+def documents_of(metadata: dict[str, object] | None) -> int | None:
+    """How many documents the batch's metadata says it holds (information only; signed through its hash)."""
+    n = (metadata or {}).get("documents")
+    return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else None
 
 
 def _trust(r: Receipt) -> str:
@@ -264,7 +393,9 @@ def verify_offline(r: Receipt, digest: bytes) -> ReceiptVerdict:
         _check_record(r, v)
     elif r.batch is not None:
         if v.matched:
-            v.matched = f"a document of the batch of {r.batch.count} anchored by {r.batch.party}"
+            n = documents_of(r.metadata)
+            of = f" of {n}" if n is not None else ""
+            v.matched = f"a document of the batch{of} anchored by {r.batch.party}"
         _check_batch(r, v)
     else:  # pragma: no cover - the parser requires one
         v.reasons.append("the receipt holds neither a record nor a batch")

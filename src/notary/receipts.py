@@ -2,35 +2,62 @@
 
 Format: JSON in RFC 8785 canonical form (JCS: sorted keys, no insignificant whitespace,
 UTF-8, no trailing newline), media type `application/vnd.notary.receipt+json`, major
-version 1. Read strictly: oversize, not UTF-8 or not JSON, trailing data, duplicate keys,
-not canonical, another media type, an unknown version, unknown or missing fields and
-malformed values are each a typed `ReceiptFormatError` (an `InvalidInputError`).
+version 2 (protocol v2). Read strictly: oversize, not UTF-8 or not JSON, trailing data,
+duplicate keys, not canonical, another media type, a version 1 receipt (made for protocol
+v1: re-issue it) or an unknown version, unknown or missing fields and malformed values are
+each a typed `ReceiptFormatError` (an `InvalidInputError`).
 
-Limits: 1 MiB per file, 160 attestations (32 parties x 5 intents), 256 texts, 64 Merkle
-siblings per proof, 64 KiB of metadata, 4,096 characters per reason, 255 per text name.
+Limits: 1 MiB per file, 320 acts (32 parties x 5 intents standing, and as many voided),
+256 texts, 64 Merkle siblings per proof, 64 KiB of metadata, 4,096 characters per reason,
+255 per text name.
 
     {
-      "mediaType": "application/vnd.notary.receipt+json", "version": 1,
+      "mediaType": "application/vnd.notary.receipt+json", "version": 2,
       "chain":    {"chainId": 31337, "ledger": "0x…", "registry": "0x…"},
+      "eip712":   {"domain": {"name": "NotaryLedger", "version": "2", "chainId", "verifyingContract"},
+                   "types": {"Notarisation": {…}, "Act": {…}}  (a batch: {"BatchAnchor": {…}}),
+                   "assembly": "…how each signed act's EIP-712 document is put together…"},
       "document": {"digest": "0x…", "hashAlgorithm": "sha256" | "merkle-sha256",
                    "texts": [{"name", "role": "text" | "annex", "digest", "proof": ["0x…"]}]},
       "metadata": null | {…the off-chain metadata whose SHA-256 is the on-chain metadataHash…},
-      "record":   {…the record's fields, observed status, "attestations": [evidence…]}   (or)
-      "batch":    {"anchorId", "root", "count", "party", "hashAlgorithm", "metadataHash",
+      "record":   {"recordId", "terms": {…EIP-712 Terms, as signed…}, the terms for people
+                   ("submitter", "kind", "parties", "quorum", "supersedes", "metadataHash",
+                   "ratificationRequired"), the observed "status", "supersededBy", "observedAt",
+                   "attestations": [evidence…]}   (or)
+      "batch":    {"anchorId", "root", "party", "hashAlgorithm", "metadataHash",
                    "proof": ["0x…"], "anchor": evidence},
       "seal":     {"algorithm": "sha256", "sections": {"chain": "0x…", …}}
     }
 
-Evidence of one signed act: the EIP-712 `primaryType` and `message` exactly as signed,
-`signer`, `signature`, `contractSigner` (EIP-1271), the signer's registry entry read at the
-act's block (`signerKey`) and when the receipt was written (`signerKeyObserved`: a key
-declared compromised since shows there), the act's `time`, `transaction`, `blockNumber`, `blockHash` and
-`logIndex`. Times, deadlines and key windows are uint64 and so decimal strings (I-JSON
-integers stop at 2^53); counts, block numbers and the chain id are JSON integers.
+Anyone's EIP-712 library checks a signature from the file alone. `eip712.types[P]` is
+the complete `types` member for primary type P (with `EIP712Domain` and `Terms`, fields in
+the contract's order, integer widths as signed) and `eip712.domain` the complete domain.
+The EIP-712 document of an act is
+
+    {"types": eip712.types[act.primaryType], "primaryType": act.primaryType,
+     "domain": eip712.domain, "message": act.message + {"terms": record.terms}}
+
+(a batch anchor's: its `message` as it is): what `eip712.typed_data` builds, byte for byte,
+and what eth-account's `encode_typed_data(full_message=…)` or a wallet's
+`eth_signTypedData_v4` accept as they are. The record's terms are written once: each act's
+`message` holds its own fields (an `Act`: party, intent, reason, deadline; the submitter's
+`Notarisation`: its deadline), and `assembly` says so in the file.
+
+Evidence of one signed act: the party, intent, reason and time it was recorded with, the
+EIP-712 `primaryType` and `message` (as above), `signer`, `signature`, `contractSigner`
+(EIP-1271), the signer's registry entry read at the act's block (`signerKey`) and when the
+receipt was written (`signerKeyObserved`: a key declared compromised since shows there),
+`voided` (null, or where the ledger voided the act: it no longer counts), the act's
+`transaction`, `blockNumber`, `blockHash` and `logIndex`. The acts are those of the
+record's current notarisation (after its latest RecordNotarised event), in chain order,
+rebuilt from the ActRecorded events (which carry each payload's deadline and signature),
+whoever relayed them. A batch's time is its block's. Times, deadlines and key windows are
+uint64 and so decimal strings (I-JSON integers stop at 2^53); counts, block numbers, uint8
+values and the chain id are JSON integers.
 
 The seal holds the SHA-256 of each section's canonical JSON. It detects alteration (a
 byte changed by accident or by hand), not forgery: signatures and Merkle paths are what
-verification trusts; the chain facts (times, blocks, key entries) are confirmed online.
+verification trusts; the chain facts (times, blocks, key entries, voids) are confirmed online.
 """
 
 from __future__ import annotations
@@ -45,12 +72,12 @@ import rfc8785
 
 from notary import eip712
 from notary.errors import InvalidInputError
-from notary.models import Act, BatchAnchor, Notarisation, SignerKey, Status
+from notary.models import Act, BatchAnchor, Notarisation, SignerKey, Status, Terms
 
 MEDIA_TYPE = "application/vnd.notary.receipt+json"
-MAJOR_VERSION = 1
+MAJOR_VERSION = 2
 MAX_BYTES = 1024 * 1024
-MAX_ATTESTATIONS = 160
+MAX_ATTESTATIONS = 320
 MAX_TEXTS = 256
 MAX_PROOF = 64
 MAX_METADATA_BYTES = 64 * 1024
@@ -60,6 +87,19 @@ SEAL_ALGORITHM = "sha256"
 ROLES = ("text", "annex")
 INTENTS = ("signature", "ratification", "annulment", "withdrawal", "cancellation", "anchor")
 PLAIN, MERKLE = "sha256", "merkle-sha256"
+#: The primary types a receipt's `eip712.types` holds, by subject.
+PRIMARY_TYPES = {"record": ("Act", "Notarisation"), "batch": ("BatchAnchor",)}
+#: How each signed act's EIP-712 document is assembled from the file (`eip712.assembly`).
+ASSEMBLY = {
+    "record": (
+        "EIP-712 document of record.attestations[i]: {types: eip712.types[primaryType], primaryType, "
+        "domain: eip712.domain, message: message with terms = record.terms}"
+    ),
+    "batch": (
+        "EIP-712 document of batch.anchor: {types: eip712.types[primaryType], primaryType, "
+        "domain: eip712.domain, message: message}"
+    ),
+}
 
 
 class ReceiptFormatError(InvalidInputError):
@@ -87,8 +127,6 @@ class ReceiptMissingFieldError(ReceiptFieldError):
 
 
 class ReceiptLimitError(ReceiptFormatError):
-    """A list or text is longer than the format allows."""
-
     code = "receipt-limit"
 
 
@@ -113,15 +151,23 @@ class ReceiptMediaTypeError(ReceiptFormatError):
 
 
 class ReceiptVersionError(ReceiptFormatError):
+    """The receipt's major version is not the one this notary reads."""
+
     code = "receipt-version"
 
 
+class ReceiptProtocolV1Error(ReceiptVersionError):
+    """A version 1 receipt: made for protocol v1 (another ledger, other signed payloads)."""
+
+    code = "receipt-protocol-v1"
+
+
 __all__ = [
-    "Evidence", "Text", "Document", "ChainRef", "RecordPart", "BatchPart", "Receipt",
+    "Evidence", "Void", "Text", "Document", "ChainRef", "RecordPart", "BatchPart", "Receipt",
     "ReceiptFormatError", "ReceiptFieldError", "ReceiptUnknownFieldError", "ReceiptMissingFieldError",
-    "ReceiptLimitError", "ReceiptTooLargeError",
-    "ReceiptSyntaxError", "ReceiptTrailingDataError", "ReceiptNotCanonicalError",
-    "ReceiptMediaTypeError", "ReceiptVersionError", "dumps", "loads", "read", "write", "seal_of", "evidence_json",
+    "ReceiptLimitError", "ReceiptTooLargeError", "ReceiptSyntaxError", "ReceiptTrailingDataError",
+    "ReceiptNotCanonicalError", "ReceiptMediaTypeError", "ReceiptVersionError", "ReceiptProtocolV1Error",
+    "dumps", "loads", "read", "write", "seal_of", "evidence_json", "typed_data_json", "json_values",
 ]  # fmt: skip
 
 
@@ -129,8 +175,19 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Void:
+    """Where the ledger voided an act (its ActVoided event): the act no longer counts."""
+
+    time: int
+    transaction: str
+    block_number: int
+    block_hash: str
+    log_index: int
+
+
+@dataclass(frozen=True)
 class Evidence:
-    """One signed act as the chain recorded it."""
+    """One signed act as the chain recorded it; `payload` is the full payload signed."""
 
     party: str
     intent: str
@@ -146,6 +203,7 @@ class Evidence:
     block_number: int
     block_hash: str
     log_index: int
+    voided: Void | None = None
 
 
 @dataclass(frozen=True)
@@ -178,9 +236,11 @@ class ChainRef:
 
 @dataclass(frozen=True)
 class RecordPart:
-    """A notarised record: its fields, its state when the receipt was written, and its acts."""
+    """A notarised record: its signed terms, the same for people, its state when the receipt was
+    written, and the acts of its current notarisation."""
 
     record_id: bytes
+    terms: Terms
     submitter: str
     kind: str
     parties: tuple[str, ...]
@@ -197,11 +257,11 @@ class RecordPart:
 
 @dataclass(frozen=True)
 class BatchPart:
-    """A batch anchor and the document's Merkle path to its root."""
+    """A batch anchor and the document's Merkle path to its root. How many documents the batch
+    holds is not signed (the metadata may say it): nothing here depends on it."""
 
     anchor_id: bytes
     root: bytes
-    count: int
     party: str
     hash_algorithm: str
     metadata_hash: bytes
@@ -218,6 +278,10 @@ class Receipt:
     batch: BatchPart | None = None
     seal: tuple[tuple[str, str], ...] = ()  # as read from a file; `dumps` always writes a fresh one
 
+    @property
+    def subject(self) -> str:
+        return "record" if self.record is not None else "batch"
+
 
 # --------------------------------------------------------------------- writing
 
@@ -230,13 +294,48 @@ def _zero_or_hex(value: bytes) -> str | None:
     return None if value == bytes(32) else _h(value)
 
 
-def _message(payload: Notarisation | Act | BatchAnchor) -> dict[str, Any]:
-    kind = eip712.primary_type(payload)
+def json_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """EIP-712 message values of type `kind` as JSON: bytes32 as 0x-hex, uint64 as a decimal
+    string, uint8 as an integer, nested `Terms` likewise (fields not given are left out)."""
     out: dict[str, Any] = {}
-    for f, v in eip712.message(payload).items():
-        t = next(x["type"] for x in eip712.TYPES[kind] if x["name"] == f)
-        out[f] = _h(v) if t == "bytes32" else [_h(x) for x in v] if t == "bytes32[]" else str(v) if t == "uint64" else v
+    for f in eip712.TYPES[kind]:
+        name, t = f["name"], f["type"]
+        if name not in values:
+            continue
+        v = values[name]
+        if t == "bytes32":
+            out[name] = _h(v)
+        elif t == "bytes32[]":
+            out[name] = [_h(x) for x in v]
+        elif t == "uint64":
+            out[name] = str(v)
+        elif t == "Terms":
+            out[name] = json_values("Terms", v)
+        else:
+            out[name] = v
     return out
+
+
+def _domain_json(domain: eip712.Domain) -> dict[str, Any]:
+    return dict(domain.as_dict())
+
+
+def typed_data_json(payload: Notarisation | Act | BatchAnchor, domain: eip712.Domain) -> dict[str, Any]:
+    """The full EIP-712 document of a payload as JSON (what the files hold and wallets accept)."""
+    kind = eip712.primary_type(payload)
+    return {
+        "types": eip712.types_of(kind),
+        "primaryType": kind,
+        "domain": _domain_json(domain),
+        "message": json_values(kind, eip712.message(payload)),
+    }
+
+
+def _message(payload: Notarisation | Act | BatchAnchor) -> dict[str, Any]:
+    """An act's message as the receipt holds it: without the record's terms (written once)."""
+    kind = eip712.primary_type(payload)
+    values = {k: v for k, v in eip712.message(payload).items() if k != "terms"}
+    return json_values(kind, values)
 
 
 def _key_json(k: SignerKey) -> dict[str, str]:
@@ -245,6 +344,18 @@ def _key_json(k: SignerKey) -> dict[str, str]:
         "validUntil": str(k.valid_until),
         "revokedAt": str(k.revoked_at),
         "addedAt": str(k.added_at),
+    }
+
+
+def _void_json(v: Void | None) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    return {
+        "time": str(v.time),
+        "transaction": v.transaction,
+        "blockNumber": v.block_number,
+        "blockHash": v.block_hash,
+        "logIndex": v.log_index,
     }
 
 
@@ -261,10 +372,20 @@ def evidence_json(e: Evidence) -> dict[str, Any]:
         "contractSigner": e.contract_signer,
         "signerKey": _key_json(e.signer_key),
         "signerKeyObserved": _key_json(e.signer_key_observed),
+        "voided": _void_json(e.voided),
         "transaction": e.transaction,
         "blockNumber": e.block_number,
         "blockHash": e.block_hash,
         "logIndex": e.log_index,
+    }
+
+
+def eip712_json(chain: ChainRef, subject: str) -> dict[str, Any]:
+    """The receipt's `eip712` section: domain, complete types per primary type, assembly rule."""
+    return {
+        "domain": _domain_json(chain.domain),
+        "types": {kind: eip712.types_of(kind) for kind in PRIMARY_TYPES[subject]},
+        "assembly": ASSEMBLY[subject],
     }
 
 
@@ -273,6 +394,7 @@ def sections(r: Receipt) -> dict[str, Any]:
     doc = r.document
     body: dict[str, Any] = {
         "chain": {"chainId": r.chain.chain_id, "ledger": r.chain.ledger, "registry": r.chain.registry},
+        "eip712": eip712_json(r.chain, r.subject),
         "document": {
             "digest": _h(doc.digest),
             "hashAlgorithm": doc.hash_algorithm,
@@ -287,6 +409,7 @@ def sections(r: Receipt) -> dict[str, Any]:
         c = r.record
         body["record"] = {
             "recordId": _h(c.record_id),
+            "terms": json_values("Terms", eip712.terms_message(c.terms)),
             "submitter": c.submitter,
             "kind": c.kind,
             "parties": list(c.parties),
@@ -304,7 +427,6 @@ def sections(r: Receipt) -> dict[str, Any]:
         body["batch"] = {
             "anchorId": _h(b.anchor_id),
             "root": _h(b.root),
-            "count": b.count,
             "party": b.party,
             "hashAlgorithm": b.hash_algorithm,
             "metadataHash": _h(b.metadata_hash),
@@ -369,23 +491,33 @@ def _parse_json(raw: bytes) -> Any:
     return body
 
 
+def _check_version(version: Any) -> None:
+    if version == 1:
+        raise ReceiptProtocolV1Error(
+            "this receipt (version 1) was made for protocol v1; re-issue it",
+            hint="write a fresh receipt from a protocol v2 ledger with `notary receipt FILE -o R`",
+        )
+    if version != MAJOR_VERSION:
+        raise ReceiptVersionError(
+            f"receipt version {version!r} is not supported (this notary reads version {MAJOR_VERSION})",
+            hint="upgrade notary to read newer receipts",
+        )
+
+
 def loads(raw: bytes) -> Receipt:
     """Parse a receipt strictly (see the module docstring); the seal is read, not checked."""
     body = _parse_json(raw)
     if not isinstance(body, dict) or body.get("mediaType") != MEDIA_TYPE:
         found = body.get("mediaType") if isinstance(body, dict) else type(body).__name__
         raise ReceiptMediaTypeError(f"not a receipt: mediaType is {found!r}, expected {MEDIA_TYPE}")
-    if body.get("version") != MAJOR_VERSION:
-        raise ReceiptVersionError(
-            f"receipt version {body.get('version')!r} is not supported (this notary reads version {MAJOR_VERSION})",
-            hint="upgrade notary to read newer receipts",
-        )
-    from notary.receipt_parse import fields
+    _check_version(body.get("version"))
+    from notary import receipt_parse as parse
 
     if "record" not in body and "batch" not in body:
         raise ReceiptMissingFieldError("receipt holds neither a record nor a batch section")
     subject = "record" if "record" in body else "batch"
-    top = fields(body, "receipt", {"mediaType", "version", "chain", "document", "metadata", subject, "seal"})
+    names = {"chain", "eip712", "document", "metadata", subject}
+    top = parse.fields(body, "receipt", {"mediaType", "version", "seal", *names})
     try:
         canonical = rfc8785.dumps(body)
     except (rfc8785.CanonicalizationError, ValueError) as exc:
@@ -398,15 +530,14 @@ def loads(raw: bytes) -> Receipt:
             f"receipt is not in RFC 8785 canonical form (first difference at byte {at})",
             hint="receipts are written canonical; a reformatted or edited file no longer is",
         )
-    from notary.receipt_parse import parse_batch, parse_chain, parse_document, parse_metadata, parse_record, parse_seal
-
-    chain = parse_chain(top["chain"])
-    document = parse_document(top["document"])
-    metadata = parse_metadata(top["metadata"])
-    seal = parse_seal(top["seal"], {"chain", "document", "metadata", subject})
+    chain = parse.parse_chain(top["chain"])
+    parse.parse_eip712(top["eip712"], eip712_json(chain, subject))
+    document = parse.parse_document(top["document"])
+    metadata = parse.parse_metadata(top["metadata"])
+    seal = parse.parse_seal(top["seal"], names)
     if subject == "record":
-        return Receipt(chain, document, metadata, record=parse_record(top["record"]), seal=seal)
-    return Receipt(chain, document, metadata, batch=parse_batch(top["batch"]), seal=seal)
+        return Receipt(chain, document, metadata, record=parse.parse_record(top["record"]), seal=seal)
+    return Receipt(chain, document, metadata, batch=parse.parse_batch(top["batch"]), seal=seal)
 
 
 def read(path: Path) -> Receipt:

@@ -85,5 +85,5 @@ class World:
         reason: str = "",
         key: LocalAccount | None = None,
     ) -> TxResult:
-        a = ledger.prepare_act(rid, party, intent, self.deadline(), reason)
+        a = ledger.prepare_act(self.gw.terms(rid), party, intent, self.deadline(), reason)
         return ledger.submit(self.gw, self.relayer, ledger.sign(a, self.gw.domain, key or self.signers[party]))

@@ -1,14 +1,17 @@
-"""Verify that a digest is notarised by a complete, valid record.
+"""Verify that a digest is notarised by a complete, valid record (protocol v2 rules).
 
 The algorithm, in numbered steps (each labelled in the code):
 
 1. List every record of the digest on the ledger. None: the document is not notarised.
-2. For each record, read its lifecycle state; only EXECUTED or IN_FORCE can pass.
-3. Re-check every signature act against the registry as known now (a key declared
-   compromised from a time before it signed no longer counts), and off chain against
-   the signer's stored window.
-4. Count the distinct required parties with a valid signature act; the quorum must be met.
-5. Where ratification is required, count valid ratifications the same way.
+2. For each record, re-check every act that still counts on chain against the registry as
+   known now, and off chain against the signer's stored window: an act whose key was not
+   authorised at its time (declared compromised before it, or outside its window) is void.
+3. Derive the record's state once those acts are void (`notary.lifecycle`, the contract's
+   own rules): a forged withdrawal, cancellation or annulment does not count, and neither
+   does a forged signature; if an amendment superseding the record executed only through a
+   void act, the record is not superseded.
+4. Only an EXECUTED or IN_FORCE state passes, with a quorum of valid signatures.
+5. Where ratification is required, count valid ratifications of bound parties.
 6. The verdict passes when at least one record passes 2–5; every failure is a reason.
 
 Verification fails closed: a record that cannot be read is a failure, not a pass.
@@ -16,8 +19,9 @@ Verification fails closed: a record that cannot be read is a failure, not a pass
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from notary import lifecycle
 from notary.chain.gateway import LedgerGateway
 from notary.codes import party_code
 from notary.models import Attestation, Intent, Record, Status
@@ -31,6 +35,8 @@ class RecordVerdict:
     ok: bool
     reasons: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    #: The state the record's valid acts give (differs from `record.status` while a void is pending).
+    effective_status: Status | None = None
 
 
 @dataclass(frozen=True)
@@ -52,39 +58,64 @@ def _offline_window_ok(gw: LedgerGateway, a: Attestation) -> bool:
     return gw.signer_key(party_code(a.party), a.signer).authorised_at(a.time)
 
 
+def _with_health(gw: LedgerGateway, record: Record) -> Record:
+    """The record with each standing act's health also checked off chain against the key window."""
+    acts = []
+    for a in record.attestations:
+        if a.valid and not a.voided and not _offline_window_ok(gw, a):
+            a = replace(a, valid=False)
+        acts.append(a)
+    return replace(record, attestations=tuple(acts))
+
+
+def _amendment_holds(gw: LedgerGateway, record: Record) -> bool:
+    """Whether the amendment superseding `record` is executed through valid acts only."""
+    amendment = _with_health(gw, gw.record(record.superseded_by))
+    state = lifecycle.effective(amendment)
+    return state.executed and state.status not in (Status.OPEN, Status.VOID, Status.CANCELLED)
+
+
 def verify_record(gw: LedgerGateway, record: Record) -> RecordVerdict:
     reasons: list[str] = []
     warnings: list[str] = []
-    # Step 2: lifecycle state.
-    if record.status not in PASSING:
-        reasons.append(f"record is {record.status.label}, not executed or in force")
-    # Step 3: health of each act.
-    healthy: dict[Intent, set[str]] = {Intent.SIGNATURE: set(), Intent.RATIFICATION: set()}
-    for a in record.attestations:
-        if a.intent not in healthy:
-            continue
-        window_ok = _offline_window_ok(gw, a)
-        if not a.valid or not window_ok:
-            reasons.append(
-                f"{a.party}'s {a.intent.label} by key {a.signer} is invalid: the key was not "
-                f"authorised at the time it signed (declared compromised or outside its window)"
-            )
-            continue
-        if a.party in record.parties:
-            healthy[a.intent].add(a.party)
-    # Step 4: signature quorum.
-    signed = len(healthy[Intent.SIGNATURE])
+    # Step 2: health of each act that still counts on chain.
+    record = _with_health(gw, record)
+    void = lifecycle.standing_invalid(record)
+    for a in void:
+        reasons.append(
+            f"{a.party}'s {a.intent.label} by key {a.signer} is void: the key was not authorised at the "
+            f"time it signed (declared compromised or outside its window); `notary void` makes the chain agree"
+        )
+    # Step 3: the state the valid acts give.
+    state = lifecycle.effective(record, void)
+    if state.superseded and not _amendment_holds(gw, record):
+        warnings.append(f"the amendment 0x{record.superseded_by.hex()} superseding it executed through a void act")
+        state = replace(state, superseded=False)
+        state = replace(state, status=lifecycle.derive(state))
+    status = state.status
+    if void and status in PASSING:
+        # The forged acts were the problem, not the record: it stands once they are void.
+        reasons.clear()
+        warnings.append(
+            f"{len(void)} act(s) signed with keys not authorised at the time do not count; "
+            f"on chain the record reads {record.status.label} until someone runs `notary void`"
+        )
+    # Step 4: lifecycle state and signature quorum.
+    if status not in PASSING:
+        reasons.append(f"record is {status.label}, not executed or in force")
+    valid_signers = {a.party for a in record.attestations if a.intent == Intent.SIGNATURE and a.valid and not a.voided}
+    signed = len(valid_signers & set(record.parties))
     if signed < record.quorum:
-        missing = [p for p in record.parties if p not in healthy[Intent.SIGNATURE]]
+        missing = [p for p in record.parties if p not in valid_signers]
         reasons.append(f"{signed} of {record.quorum} required valid signatures; waiting for {', '.join(missing)}")
-    # Step 5: ratification quorum.
+    # Step 5: ratification quorum (bound parties only).
     if record.ratification_required:
-        ratified = len(healthy[Intent.RATIFICATION])
+        ratified = lifecycle.popcount(state.ratified & state.bound)
         if ratified < record.quorum:
             warnings.append(f"{ratified} of {record.quorum} ratifications: signed but not yet in force")
-    if record.superseded_by != bytes(32):
+    if state.superseded:
         warnings.append(f"superseded by record 0x{record.superseded_by.hex()}")
-    return RecordVerdict(record, not reasons, tuple(reasons), tuple(warnings))
+    return RecordVerdict(record, not reasons, tuple(reasons), tuple(warnings), status)
 
 
 def verify_digest(gw: LedgerGateway, digest: bytes) -> Verdict:

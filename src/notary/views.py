@@ -30,16 +30,18 @@ def _hex32(value: bytes) -> str | None:
 
 
 def attestation_health(a: Attestation, key: SignerKey | None = None) -> str:
-    """ "valid", or why not: detailed when the signer's key record is given."""
+    """ "valid", or why not: detailed when the signer's key record is given. An act the
+    ledger voided says so ("invalid (voided on chain): …"): it no longer counts."""
     if a.valid:
         return "valid"
+    prefix = "invalid (voided on chain)" if a.voided else "invalid"
     if key is None:
-        return INVALID
+        return f"{prefix} (key not authorised at that time)" if a.voided else INVALID
     if key.revoked_at and key.revoked_at <= a.time:
-        return f"invalid: signed by a key declared compromised from {timestamp_text(key.revoked_at)}"
+        return f"{prefix}: signed by a key declared compromised from {timestamp_text(key.revoked_at)}"
     if not key.valid_from <= a.time < key.valid_until:
-        return "invalid: signed outside the key's validity window"
-    return INVALID
+        return f"{prefix}: signed outside the key's validity window"
+    return f"{prefix} (key not authorised at that time)" if a.voided else INVALID
 
 
 def record_dict(
@@ -56,6 +58,7 @@ def record_dict(
             "time": timestamp_text(a.time),
             "valid": a.valid,
             "health": attestation_health(a, (keys or {}).get((a.party, a.signer))),
+            "voided": a.voided,
             "reason": a.reason or None,
             "transaction": a.transaction,
             "block": a.block_number,

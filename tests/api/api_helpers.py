@@ -24,7 +24,7 @@ def signed_json(world: World, payload: Any, party: str) -> str:
 
 
 def act(world: World, rid: bytes, party: str, intent: Intent = Intent.SIGNATURE, reason: str = "") -> Act:
-    return ledger.prepare_act(rid, party, intent, world.deadline(), reason)
+    return ledger.prepare_act(world.gw.terms(rid), party, intent, world.deadline(), reason)
 
 
 def auth(key: str = RELAY_KEY) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +14,13 @@ from api_helpers import READ_KEY, RELAY_KEY, sha
 from fastapi.testclient import TestClient
 from index_helpers_api import indexed_client
 
+from notary import registry
 from notary.api import ApiSettings, create_app
 from notary.api.settings import ApiKey
 from notary.audit.verify import verify_export
 from notary.chain.events import EventReader
+from notary.codes import party_code
+from notary.models import Intent
 from notary.testing import World
 
 AUDIT_KEY = "audit-key-for-tests"
@@ -67,6 +71,33 @@ def test_csv_export_streams_with_manifest_headers_and_verifies(
     again = audit_client.get(f"/v1/audit/export?to_block={blocks[1]}", headers=AUTH)
     assert again.content == r.content
     assert _temp_exports() == before
+
+
+def test_voided_act_rows_over_http_verify(world: World, settings: Callable[..., ApiSettings], tmp_path: Path) -> None:
+    """A voided act is a `voided` row, its ActVoided event a row too; the export still verifies."""
+    rid = world.notarise(sha("voided over http"))
+    world.act(rid, "SGP")
+    signed_at = world.gw.record(rid).attestations[-1].time
+    registry.revoke_signer(world.gw, world.controllers["SGP"], "SGP", world.signers["SGP"].address, signed_at)
+    world.gw.void_act(world.relayer, world.gw.terms(rid), party_code("SGP"), Intent.SIGNATURE)
+    client, _, indexer = indexed_client(world, settings, api_keys=KEYS)
+    indexer.run_once()
+    r = client.get(f"/v1/audit/export?format=jsonl&digest={sha('voided over http').hex()}", headers=AUTH)
+    assert r.status_code == 200
+    rows = [json.loads(line) for line in r.text.splitlines()]
+    checks = {
+        (row["event"], row["party"]): row["check"] for row in rows if row["event"] in ("ActRecorded", "ActVoided")
+    }
+    assert checks[("ActRecorded", "FRA")] == "valid"
+    assert checks[("ActRecorded", "SGP")].startswith("voided at ")
+    assert checks[("ActVoided", "SGP")].startswith("voided: the key was revoked")
+    export = tmp_path / "voided.jsonl"
+    export.write_bytes(r.content)
+    link = r.headers["link"]
+    (tmp_path / "voided.jsonl.manifest.json").write_bytes(client.get(link[1 : link.index(">")], headers=AUTH).content)
+    report = verify_export(export, EventReader(world.chain, world.gw.deployment))
+    assert report.ok, report.problems
+    assert sum("voided" in n for n in report.notes) == 2
 
 
 def test_jsonl_and_pdf_exports_with_filters(audit_client: TestClient) -> None:

@@ -7,12 +7,15 @@ import time
 from collections.abc import Callable
 
 from api_helpers import EXAMPLE, sha
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from index_helpers_api import indexed_client
 
-from notary import registry
+from notary import ledger, registry
 from notary.api import ApiSettings, create_app
 from notary.api.settings import IndexSettings
+from notary.codes import party_code
 from notary.models import Intent
 from notary.testing import World
 
@@ -40,12 +43,32 @@ def _story(world: World) -> list[str]:
     world.act(bad, "SGP")
     signed_at = world.gw.record(bad).attestations[-1].time
     registry.revoke_signer(world.gw, world.controllers["SGP"], "SGP", world.signers["SGP"].address, signed_at - 1)
-    return [sha(x).hex() for x in ("v1", "v2", "treaty", "typo", "shared", "open", "compromise")]
+    # SGP's act voided on chain, then signed again with a new key (the world's signers stay as they were).
+    world.gw.void_act(world.relayer, world.gw.terms(bad), party_code("SGP"), Intent.SIGNATURE)
+    sgp = _new_key(world, "SGP")
+    world.act(bad, "SGP", key=sgp)
+    # DEU's notarisation voided (the record is void), notarised again by DEU with a new key and other terms.
+    again = world.notarise(sha("again"), "DEU", parties=("DEU", "SGP"))
+    notarised_at = world.gw.record(again).created_at
+    registry.revoke_signer(world.gw, world.controllers["DEU"], "DEU", world.signers["DEU"].address, notarised_at)
+    world.gw.void_act(world.relayer, world.gw.terms(again), party_code("DEU"), Intent.SIGNATURE)
+    deu = _new_key(world, "DEU")
+    n = world.notarisation(sha("again"), "DEU", parties=("DEU", "SGP", "FRA"), quorum=2, kind="agreement")
+    ledger.submit(world.gw, world.relayer, ledger.sign(n, world.gw.domain, deu))
+    world.act(again, "SGP", key=sgp)
+    return [sha(x).hex() for x in ("v1", "v2", "treaty", "typo", "shared", "open", "compromise", "again")]
+
+
+def _new_key(world: World, party: str) -> LocalAccount:
+    key: LocalAccount = Account.create()
+    registry.add_signer(world.gw, world.controllers[party], party, key.address, 0)
+    return key
 
 
 def test_index_answers_with_exactly_the_chain_paths_json(world: World, settings: Callable[..., ApiSettings]) -> None:
     """Supersession (with an annulled amendment), ratification, withdrawal, cancellation, two submitters,
-    an open record and a compromised key: the index path's body equals the chain path's, byte for byte."""
+    an open record, a voided act signed again, a record notarised again after a void: the index path's
+    body equals the chain path's, byte for byte."""
     digests = _story(world)
     client, _, indexer = indexed_client(world, settings)
     paths = [f"/v1/records/{d}" for d in digests] + [f"/v1/records/{sha('shared').hex()}?submitter=SGP"]
@@ -59,8 +82,20 @@ def test_index_answers_with_exactly_the_chain_paths_json(world: World, settings:
         assert index.content == chain.content
     v1 = from_index[0].json()["records"][0]
     assert v1["status"] == "superseded" and v1["links"]["supersededBy"]["status"] == "annulled"
-    bad = from_index[6].json()["records"][0]["attestations"][1]
-    assert not bad["valid"] and bad["health"].startswith("invalid: signed by a key declared compromised")
+    bad = from_index[6].json()["records"][0]
+    assert bad["status"] == "executed" and bad["signatures"] == 2
+    assert [a["valid"] for a in bad["attestations"]] == [True, False, True]
+    assert bad["attestations"][1]["health"].startswith(
+        "invalid (voided on chain): signed by a key declared compromised"
+    )
+    again = from_index[7].json()["records"][0]
+    assert (again["kind"], again["parties"], again["quorum"], again["status"]) == (
+        "agreement",
+        ["DEU", "SGP", "FRA"],
+        2,
+        "executed",
+    )
+    assert [(a["party"], a["valid"]) for a in again["attestations"]] == [("DEU", True), ("SGP", True)]
 
 
 def test_index_path_errors_match_the_chain_path(world: World, settings: Callable[..., ApiSettings]) -> None:

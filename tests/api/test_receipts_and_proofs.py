@@ -66,7 +66,7 @@ def test_record_receipt_errors(client: TestClient, path: str, status: int, code:
 def _anchor(world: World, folder: Path, name: str = "batch.json") -> batch.Bundle:
     """FRA anchors DOCS in one transaction; the bundle is written to `folder`."""
     tree = batch.tree_of(DOCS)
-    payload = batch.prepare_anchor(tree.root, "FRA", len(tree), world.deadline())
+    payload = batch.prepare_anchor(tree.root, "FRA", world.deadline())
     ledger.submit(world.gw, world.relayer, ledger.sign(payload, world.gw.domain, world.signers["FRA"]))
     evidence = anchor_evidence(world.gw, tree.root, "FRA")
     names = tuple(f"doc-{i}.pdf" for i in range(len(DOCS)))

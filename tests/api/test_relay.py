@@ -9,7 +9,7 @@ import pytest
 from api_helpers import READ_KEY, RELAY_KEY, act, auth, sha, signed_json
 from fastapi.testclient import TestClient
 
-from notary import signed_payload
+from notary import ledger, signed_payload
 from notary.api import ApiSettings, create_app
 from notary.api.settings import RateLimit
 from notary.codes import party_code, text_to_bytes32
@@ -112,7 +112,8 @@ def test_signing_a_cancelled_record_is_409_wrong_state(world: World, relay_clien
 
 def test_act_on_unknown_record_is_404(world: World, relay_client: TestClient) -> None:
     """A signature on a record that does not exist: 404 NotaryUnknownRecord."""
-    payload = signed_json(world, act(world, sha("none"), "SGP"), "SGP")
+    terms = world.notarisation(sha("never notarised")).terms
+    payload = signed_json(world, ledger.prepare_act(terms, "SGP", Intent.SIGNATURE, world.deadline()), "SGP")
     r = relay_client.post("/v1/relay", content=payload, headers=auth())
     assert r.status_code == 404 and r.json()["code"] == "NotaryUnknownRecord"
 
@@ -127,20 +128,22 @@ def test_signature_by_another_partys_key_is_422(world: World, relay_client: Test
 @pytest.mark.parametrize(
     "mutate",
     [
-        lambda b: b.update(version=2),
+        lambda b: b.update(version=3),
+        lambda b: b.update(version=1),
         lambda b: b.update(extra=1),
-        lambda b: b["message"].update(deadline=-1),
+        lambda b: b["typedData"]["message"].update(deadline=-1),
         lambda b: b.update(signature="0x1234"),
-        lambda b: b.update(domain={"chainId": 1, "verifyingContract": b["domain"]["verifyingContract"]}),
+        lambda b: b["typedData"]["domain"].update(chainId=1),
     ],
-    ids=["version", "unknown-field", "bad-deadline", "short-signature", "wrong-domain"],
+    ids=["version", "protocol-v1", "unknown-field", "bad-deadline", "short-signature", "wrong-domain"],
 )
 def test_malformed_or_foreign_payload_is_422(world: World, relay_client: TestClient, mutate: Callable) -> None:  # type: ignore[type-arg]
     """Strict parsing: each malformed payload, and one signed for another chain, is 422."""
     body = json.loads(signed_json(world, world.notarisation(sha("malformed")), "FRA"))
     mutate(body)
     r = relay_client.post("/v1/relay", content=json.dumps(body), headers=auth())
-    assert r.status_code == 422 and r.json()["code"] in ("invalid-input", "wrong-domain")
+    codes = ("invalid-input", "wrong-domain", "signed-payload-version", "signed-payload-protocol-v1")
+    assert r.status_code == 422 and r.json()["code"] in codes
 
 
 def test_not_json_is_422_and_oversize_is_413(relay_client: TestClient) -> None:
@@ -160,11 +163,11 @@ def test_rate_limit_is_per_key_with_retry_after(world: World, relay_settings: Ca
 def test_relay_batch_anchor_and_again(world: World, relay_client: TestClient) -> None:
     """A batch anchor relays once; relayed again it returns the same transaction."""
     root = sha("batch root")
-    b = BatchAnchor(root, party_code("DEU"), 3, text_to_bytes32("sha256"), bytes(32), world.deadline())
+    b = BatchAnchor(root, party_code("DEU"), text_to_bytes32("sha256"), bytes(32), world.deadline())
     first = relay_client.post("/v1/relay", content=signed_json(world, b, "DEU"), headers=auth())
     assert first.status_code == 200 and first.json()["intent"] == "anchor"
     assert first.json()["anchorId"] == "0x" + anchor_id(root, party_code("DEU")).hex()
-    later = BatchAnchor(root, party_code("DEU"), 3, text_to_bytes32("sha256"), bytes(32), world.deadline(7200))
+    later = BatchAnchor(root, party_code("DEU"), text_to_bytes32("sha256"), bytes(32), world.deadline(7200))
     again = relay_client.post("/v1/relay", content=signed_json(world, later, "DEU"), headers=auth())
     assert again.json()["outcome"] == "already-recorded"
     assert again.json()["transaction"] == first.json()["transaction"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from index_helpers import Story
 from notary.audit import Manifest, export, manifest_path, verify_export
 from notary.audit.merkle_log import EMPTY_ROOT, TreeHasher, leaf_hash, root_of
 from notary.audit.rows import COLUMNS
-from notary.chain.events import EventReader
+from notary.chain.events import ChainLog, EventReader
 from notary.errors import InvalidInputError
 from notary.index import EventFilter, IndexReader
+from notary.index.normalise import Event, RecordInfo, normalise
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "pdf"])
@@ -54,19 +56,70 @@ def test_csv_and_jsonl_hold_the_same_rows_and_verify_against_the_chain(
 
 
 def test_each_row_reports_the_off_chain_recheck(sqlite_index: IndexReader, story: Story, tmp_path: Path) -> None:
-    """Signed acts re-verify; the act of a key later declared compromised is reported invalid."""
+    """Signed acts re-verify from their events; acts voided on chain are `voided` rows, and so are the
+    ActVoided events; nothing else carries a check."""
     export(sqlite_index, tmp_path / "t.csv", "csv")
     with (tmp_path / "t.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     signed = [r for r in rows if r["event"] in ("ActRecorded", "BatchAnchored")]
+    voids = [r for r in rows if r["event"] == "ActVoided"]
     assert signed and all(r["check"] != "n/a" for r in signed)
-    assert all(r["check"] == "n/a" for r in rows if r not in signed)
-    sgp = [r for r in signed if r["party"] == "SGP"]
-    assert len(sgp) == 1 and sgp[0]["check"].startswith("invalid: the key was revoked")
-    assert sgp[0]["signer"] == story.compromised_signer
-    assert all(r["check"] == "valid" for r in signed if r["party"] != "SGP")
+    assert all(r["check"] == "n/a" for r in rows if r not in signed and r not in voids)
+    voided = [r for r in signed if r["check"].startswith("voided")]
+    # SGP's MoU signature (its key declared compromised), and DEU's first notarisation of the
+    # re-notarised record: each with why it is void.
+    assert [(r["party"], r["intent"]) for r in voided] == [("SGP", "signature"), ("DEU", "signature")]
+    assert voided[0]["signer"] == story.compromised_signer
+    assert all("the key was revoked (declared compromised)" in r["check"] for r in voided)
+    assert [(r["party"], r["record"]) for r in voids] == [
+        ("SGP", "0x" + story.mou.hex()),
+        ("DEU", "0x" + story.renotarised.hex()),
+    ]
+    assert all(r["check"].startswith("voided: the key was revoked") for r in voids)
+    assert all(r["check"] == "valid" for r in signed if r not in voided)
+    relayed = next(r for r in signed if r["tx_hash"] == story.relayed_tx)
+    assert (relayed["party"], relayed["check"]) == ("SGP", "valid")  # relayed through a contract
     withdrawal = next(r for r in rows if r["intent"] == "withdrawal")
     assert (withdrawal["party"], withdrawal["reason"], withdrawal["kind"]) == ("DEU", "parliament refused", "treaty")
+    detail = json.loads(withdrawal["detail"])
+    assert detail["deadline"] > detail["time"] and len(detail["signature"]) == 2 + 130
+
+
+def test_check_comes_from_the_event_alone(sqlite_index: IndexReader, reader: EventReader) -> None:
+    """The check rebuilds the signed payload from the event: another act's signature, a changed reason
+    or a deadline before the act's time each make it invalid; a key not yet voided says so."""
+    from notary.audit.rows import KeyWindows, Voids, check
+    from notary.eip712 import Domain
+    from notary.index.normalise import record_info
+
+    domain = Domain(reader.chain.chain_id, reader.deployment.ledger.address)
+    logs = reader.logs(reader.start_block, reader.head())
+    records: dict[str, RecordInfo] = {}
+    acts: list[tuple[ChainLog, Event]] = []
+    for log in logs:
+        ev = normalise(log, domain, records.get, reader.is_contract)
+        if ev.event == "RecordNotarised":
+            records[ev.record] = record_info(ev)
+        if ev.event == "ActRecorded":
+            acts.append((log, ev))
+    windows = KeyWindows.from_events(sqlite_index.iter_events())
+    withdrawal_log, withdrawal = next(a for a in acts if a[1].intent == "withdrawal")
+    other_log = acts[0][0]
+    assert check(withdrawal.as_dict(), windows, Voids()) == "valid"
+
+    def renormalised(**changes: object) -> dict[str, object]:
+        log = dataclasses.replace(withdrawal_log, args={**withdrawal_log.args, **changes})
+        return normalise(log, domain, records.get, reader.is_contract).as_dict()
+
+    swapped = renormalised(signature=other_log.args["signature"])
+    assert check(swapped, windows, Voids()).startswith("invalid: the signature recovers to")
+    assert check(renormalised(reason="another reason"), windows, Voids()).startswith("invalid: the signature")
+    late = withdrawal.as_dict()
+    late["detail"] = json.dumps({**json.loads(withdrawal.detail), "deadline": withdrawal_log.args["time"] - 1})
+    assert check(late, windows, Voids()).startswith("invalid: the signed payload expired")
+    # Without the ActVoided events, a compromised act is invalid and not yet voided.
+    sgp = next(ev for _, ev in acts if ev.party == "SGP")
+    assert check(sgp.as_dict(), windows, Voids()).endswith("not voided on chain yet (anyone may void it)")
 
 
 def test_filtered_export_holds_only_matching_rows_and_still_verifies(

@@ -12,6 +12,12 @@ from notary.audit import export
 from notary.index import IndexReader, open_index
 from notary.index import schema as s
 
+SIGNATURE = "0x" + "ab" * 65
+
+
+def _detail(time: int) -> str:
+    return f'{{"deadline":{time + 3600},"signature":"{SIGNATURE}","time":{time}}}'
+
 
 def _synthetic_index(path: Path, n: int) -> IndexReader:
     """An index of `n` signed acts (the rows need not be on any chain to be exported)."""
@@ -33,7 +39,7 @@ def _synthetic_index(path: Path, n: int) -> IndexReader:
                     "block_hash": "0x" + f"{i:064x}", "tx_hash": "0x" + f"{i:064x}"[::-1], "tx_index": 0,
                     "time": 1_800_000_000 + i, "record": "0x" + f"{i % 977:064x}", "digest": f"{i % 977:064x}",
                     "kind": "certificate", "party": ("FRA", "SGP", "DEU")[i % 3], "signer": signer,
-                    "intent": "signature", "reason": "", "detail": f'{{"time":{1_800_000_000 + i}}}',
+                    "intent": "signature", "reason": "", "detail": _detail(1_800_000_000 + i),
                     "recovered": signer, "recovery_note": "",
                 }
             )  # fmt: skip

@@ -18,7 +18,7 @@ from contract_helpers import (
     submit,
 )
 
-from notary import merkle
+from notary import eip712, merkle
 from notary.chain.tx import TxResult
 from notary.hashing import metadata_hash
 from notary.models import anchor_id
@@ -31,15 +31,15 @@ def certificates(n: int, series: str = "cert") -> list[bytes]:
 
 
 def anchor(world: World, tree: merkle.MerkleTree, party: str = "FRA", **kwargs) -> TxResult:
-    payload = anchor_payload(world, tree.root, party, count=len(tree), **kwargs)
+    payload = anchor_payload(world, tree.root, party, **kwargs)
     return submit(world, payload, world.signers[party])
 
 
 def execution_gas(world: World, result: TxResult) -> int:
     """Gas used minus the intrinsic cost (21000 + 4 per zero / 16 per non-zero calldata byte).
 
-    The calldata (signature, root, count) differs in its zero bytes from batch to batch; what
-    the contract executes must not.
+    The calldata (signature, root) differs in its zero bytes from batch to batch; what the
+    contract executes must not.
     """
     data = bytes(world.chain.w3.eth.get_transaction(result.transaction)["input"])
     zeros = data.count(0)
@@ -60,7 +60,7 @@ def test_every_member_verifies_on_chain_and_off_chain(world: World, n: int) -> N
         proof = tree.proof(i)
         assert merkle.verify(docs[i], proof, tree.root)
         assert world.gw.verify_inclusion(aid, docs[i], proof), i
-    assert world.gw.batch(aid)["count"] == n
+    assert world.gw.batch(aid)["valid"] is True
     assert result.gas_used > 0
 
 
@@ -100,33 +100,48 @@ def test_raw_digest_as_root_does_not_prove_itself(world: World) -> None:
 
 
 def test_batch_anchored_event_and_stored_batch(world: World) -> None:
-    """BatchAnchored carries id, root, party, count, algorithm, metadata, signer, time; batch() stores them."""
+    """BatchAnchored carries id, party, root, algorithm, metadata, signer, deadline and signature (no count,
+    no time: the block's); batch() gives the signed fields, the stored signer and the block's time."""
     tree = merkle.MerkleTree(certificates(7))
-    meta = metadata_hash({"series": "consular 2026/11"})
-    result = anchor(world, tree, "SGP", metadata_hash=meta)
+    meta = metadata_hash({"documents": 7, "series": "consular 2026/11"})
+    payload = anchor_payload(world, tree.root, "SGP", metadata_hash=meta)
+    signature = eip712.sign(payload, world.gw.domain, world.signers["SGP"].key)
+    result = submit(world, payload, world.signers["SGP"], signature=signature)
     now, aid = block_time(world, result), anchor_id(tree.root, code("SGP"))
     signer = world.signers["SGP"].address
     assert events(world, result, world.gw.ledger.events.BatchAnchored) == [
         {
             "anchorId": aid,
-            "root": tree.root,
             "party": code("SGP"),
-            "count": 7,
+            "root": tree.root,
             "hashAlgorithm": SHA256,
             "metadataHash": meta,
             "signer": signer,
-            "time": now,
+            "deadline": payload.deadline,
+            "signature": signature,
         }
     ]
     assert world.gw.batch(aid) == {
         "root": tree.root,
         "party": "SGP",
-        "count": 7,
         "hash_algorithm": "sha256",
         "metadata_hash": meta,
         "signer": signer,
         "time": now,
+        "valid": True,
     }
+
+
+def test_batch_proofs_are_standard_merkle_tree_lengths(world: World) -> None:
+    """Proofs have ceil(log2 n) or one fewer steps; the ledger accepts either, and neither side checks a count."""
+    docs = certificates(37)
+    tree = merkle.MerkleTree(docs)
+    anchor(world, tree)
+    aid = anchor_id(tree.root, code("FRA"))
+    lengths = {len(tree.proof(i)) for i in range(37)}
+    assert lengths == {5, 6}
+    for i in range(37):
+        assert world.gw.verify_inclusion(aid, docs[i], tree.proof(i)), i
 
 
 def test_same_root_by_two_parties_are_two_anchors(world: World) -> None:

@@ -1,38 +1,31 @@
-"""NotaryLedger lifecycle: every transition, its events and the stored record."""
+"""NotaryLedger lifecycle (protocol v2): every transition, its events and the stored record."""
 
 from __future__ import annotations
 
 from contract_helpers import (
     SHA256,
     ZERO32,
+    acts,
     block_time,
     code,
     digest,
     events,
+    history_hash,
+    masks,
     notarise_tx,
+    revoke,
+    statuses,
+    stored,
+    supersessions,
+    void,
 )
 
+from notary import eip712
 from notary.chain import tx
 from notary.codes import kind_code
 from notary.hashing import metadata_hash
 from notary.models import Intent, Status, record_id
 from notary.testing import World
-
-
-def statuses(world: World, result) -> list[tuple[bytes, Status, Status, int]]:
-    """(recordId, previous, current, time) of every StatusChanged in `result`."""
-    return [
-        (e["recordId"], Status(e["previous"]), Status(e["current"]), e["time"])
-        for e in events(world, result, world.gw.ledger.events.StatusChanged)
-    ]
-
-
-def acts(world: World, result) -> list[tuple[bytes, str, Intent, str, str, int]]:
-    """(recordId, party, intent, signer, reason, time) of every ActRecorded in `result`."""
-    return [
-        (e["recordId"], e["party"], Intent(e["intent"]), e["signer"], e["reason"], e["time"])
-        for e in events(world, result, world.gw.ledger.events.ActRecorded)
-    ]
 
 
 def counts(world: World, rid: bytes) -> tuple[int, int, int, int]:
@@ -52,12 +45,14 @@ def executed(world: World, label: str, **kwargs) -> bytes:
 
 
 def test_notarise_opens_record_with_events_and_stored_fields(world: World) -> None:
-    """notarise emits RecordNotarised, None->Open and FRA's signature act, and stores every field."""
+    """notarise emits RecordNotarised (with the terms hash), FRA's signature act and None->Open, and
+    stores the terms hash, the packed state and a one-entry act history."""
     doc = digest("treaty of friendship")
     meta = {"title": "Treaty of friendship", "lang": "fr"}
     rid, result = notarise_tx(world, doc, parties=("FRA", "SGP", "DEU"), quorum=3, kind="treaty", metadata=meta)
     now, signer = block_time(world, result), world.signers["FRA"].address
     fra, sgp, deu = code("FRA"), code("SGP"), code("DEU")
+    terms = world.gw.terms(rid)
     assert events(world, result, world.gw.ledger.events.RecordNotarised) == [
         {
             "recordId": rid,
@@ -70,23 +65,32 @@ def test_notarise_opens_record_with_events_and_stored_fields(world: World) -> No
             "supersedes": ZERO32,
             "metadataHash": metadata_hash(meta),
             "ratificationRequired": False,
+            "termsHash": eip712.terms_hash(terms),
         }
     ]
     assert statuses(world, result) == [(rid, Status.NONE, Status.OPEN, now)]
     assert acts(world, result) == [(rid, fra, Intent.SIGNATURE, signer, "", now)]
+    recorded = events(world, result, world.gw.ledger.events.ActRecorded)[0]
+    assert recorded["deadline"] > now and len(recorded["signature"]) == 65
 
     r = world.gw.record(rid)
     assert rid == record_id(doc, fra) == tx.call(world.gw.ledger.functions.recordId(doc, fra))
     assert (r.digest, r.hash_algorithm, r.kind, r.submitter) == (doc, "sha256", "treaty", "FRA")
     assert (r.parties, r.quorum, r.metadata_hash) == (("FRA", "SGP", "DEU"), 3, metadata_hash(meta))
     assert (r.supersedes, r.superseded_by, r.ratification_required) == (ZERO32, ZERO32, False)
-    assert (r.status, r.created_at, r.updated_at) == (Status.OPEN, now, now)
+    assert (r.status, r.created_at, r.updated_at, r.executed) == (Status.OPEN, now, now, False)
     assert counts(world, rid) == (1, 0, 0, 0)
-    assert [(a.party, a.intent, a.signer, a.time, a.valid) for a in r.attestations] == [
-        ("FRA", Intent.SIGNATURE, signer, now, True)
+    assert [(a.party, a.intent, a.signer, a.time, a.valid, a.voided) for a in r.attestations] == [
+        ("FRA", Intent.SIGNATURE, signer, now, True, False)
     ]
-    stored = tx.call(world.gw.ledger.functions.attestation(rid, fra, int(Intent.SIGNATURE)))
-    assert tuple(stored) == (signer, now)
+    s = stored(world, rid)
+    assert s["termsHash"] == eip712.terms_hash(terms) == tx.call(world.gw.ledger.functions.hashTerms(
+        (terms.digest, terms.hash_algorithm, terms.kind, terms.submitter, list(terms.parties), terms.quorum,
+         terms.supersedes, terms.metadata_hash, terms.ratification_required)))  # fmt: skip
+    assert (s["signed"], s["withdrawn"], s["annulled"], s["ratified"]) == (0b001, 0, 0, 0)
+    assert (s["quorum"], s["partyCount"], s["executed"], s["superseded"], s["updatedAt"]) == (3, 3, False, False, now)
+    assert s["historyHash"] == history_hash(world.gw.act_history(rid))
+    assert [(e.party, e.intent, e.signer, e.time) for e in world.gw.act_history(rid)] == [(fra, 0, signer, now)]
 
 
 def test_quorum_one_executes_immediately(world: World) -> None:
@@ -97,7 +101,7 @@ def test_quorum_one_executes_immediately(world: World) -> None:
         (rid, Status.NONE, Status.OPEN, now),
         (rid, Status.OPEN, Status.EXECUTED, now),
     ]
-    assert world.gw.record(rid).status is Status.EXECUTED
+    assert (world.gw.record(rid).status, stored(world, rid)["executed"]) == (Status.EXECUTED, True)
     assert counts(world, rid) == (1, 0, 0, 0)
 
 
@@ -112,12 +116,13 @@ def test_cosignature_reaching_quorum_executes(world: World) -> None:
     assert acts(world, result) == [(rid, code("SGP"), Intent.SIGNATURE, world.signers["SGP"].address, "", now)]
     assert statuses(world, result) == [(rid, Status.OPEN, Status.EXECUTED, now)]
     r = world.gw.record(rid)
-    assert (r.status, r.created_at, r.updated_at) == (Status.EXECUTED, block_time(world, first), now)
+    assert (r.status, r.created_at, r.updated_at, r.executed) == (Status.EXECUTED, block_time(world, first), now, True)
     assert counts(world, rid) == (2, 0, 0, 0)
+    assert stored(world, rid)["historyHash"] == history_hash(world.gw.act_history(rid))
 
 
 def test_quorum_below_parties_executes_without_every_party(world: World) -> None:
-    """Quorum 2 of 3: one signature keeps it open, the second executes it though DEU never signed."""
+    """Quorum 2 of 3: one signature keeps it open, the second executes it though SGP never signed."""
     rid = world.notarise(digest("trilateral"), parties=("FRA", "SGP", "DEU"), quorum=2)
     assert world.gw.record(rid).status is Status.OPEN
     result = world.act(rid, "DEU")
@@ -125,8 +130,7 @@ def test_quorum_below_parties_executes_without_every_party(world: World) -> None
     r = world.gw.record(rid)
     assert [a.party for a in r.attestations] == ["FRA", "DEU"]
     assert counts(world, rid) == (2, 0, 0, 0)
-    sgp = tx.call(world.gw.ledger.functions.attestation(rid, code("SGP"), int(Intent.SIGNATURE)))
-    assert tuple(sgp) == ("0x" + "00" * 20, 0)
+    assert masks(world, rid)["signed"] == {"FRA", "DEU"}
 
 
 def test_signature_below_quorum_stays_open(world: World) -> None:
@@ -137,6 +141,7 @@ def test_signature_below_quorum_stays_open(world: World) -> None:
     assert [a[1] for a in acts(world, result)] == [code("SGP")]
     assert world.gw.record(rid).status is Status.OPEN
     assert counts(world, rid) == (2, 0, 0, 0)
+    assert stored(world, rid)["signed"] == 0b011
 
 
 # ------------------------------------------------------------------ EXECUTED -> IN_FORCE
@@ -158,6 +163,7 @@ def test_ratification_quorum_puts_record_in_force(world: World) -> None:
     r = world.gw.record(rid)
     assert (r.status, r.updated_at) == (Status.IN_FORCE, now)
     assert counts(world, rid) == (2, 2, 0, 0)
+    assert masks(world, rid)["ratified"] == {"FRA", "SGP"}
     assert [(a.party, a.intent) for a in r.attestations][-2:] == [
         ("FRA", Intent.RATIFICATION),
         ("SGP", Intent.RATIFICATION),
@@ -173,20 +179,27 @@ def test_submitter_cancels_before_cosignature(world: World) -> None:
     result = world.act(rid, "FRA", Intent.CANCELLATION, reason="wrong annex attached")
     now = block_time(world, result)
     assert acts(world, result) == [
-        (
-            rid,
-            code("FRA"),
-            Intent.CANCELLATION,
-            world.signers["FRA"].address,
-            "wrong annex attached",
-            now,
-        )
+        (rid, code("FRA"), Intent.CANCELLATION, world.signers["FRA"].address, "wrong annex attached", now)
     ]
     assert statuses(world, result) == [(rid, Status.OPEN, Status.CANCELLED, now)]
     r = world.gw.record(rid)
     assert (r.status, r.updated_at) == (Status.CANCELLED, now)
     assert counts(world, rid) == (1, 0, 0, 0)
     assert r.attestations[-1].reason == "wrong annex attached"
+    assert stored(world, rid)["historyHash"] == history_hash(world.gw.act_history(rid))
+
+
+def test_amendment_submitter_cancels_after_cosignature(world: World) -> None:
+    """An open amendment may be cancelled by its submitter even after a co-signature."""
+    old = world.notarise(digest("treaty v1"), parties=("FRA", "SGP", "DEU"), quorum=2)
+    world.act(old, "SGP")
+    world.act(old, "DEU")  # DEU is bound too: the amendment needs it
+    new = world.notarise(digest("treaty v2"), parties=("FRA", "SGP", "DEU"), quorum=2, supersedes=old)
+    world.act(new, "SGP")
+    assert world.gw.record(new).status is Status.OPEN  # quorate, but DEU has not consented
+    result = world.act(new, "FRA", Intent.CANCELLATION, reason="superseded by a better draft")
+    assert statuses(world, result) == [(new, Status.OPEN, Status.CANCELLED, block_time(world, result))]
+    assert (world.gw.record(new).status, world.gw.record(old).status) == (Status.CANCELLED, Status.EXECUTED)
 
 
 # ------------------------------------------------------------------ EXECUTED -> SUPERSEDED
@@ -202,30 +215,28 @@ def test_executed_amendment_supersedes_old_record(world: World) -> None:
     result = world.act(new, "SGP")
     now = block_time(world, result)
     assert statuses(world, result) == [
-        (new, Status.OPEN, Status.EXECUTED, now),
         (old, Status.EXECUTED, Status.SUPERSEDED, now),
+        (new, Status.OPEN, Status.EXECUTED, now),
     ]
+    assert supersessions(world, result) == [(old, new, now)]
     o, n = world.gw.record(old), world.gw.record(new)
-    assert (o.status, o.superseded_by, o.supersedes, o.updated_at) == (
-        Status.SUPERSEDED,
-        new,
-        ZERO32,
-        now,
-    )
-    assert (n.status, n.supersedes, n.superseded_by) == (Status.EXECUTED, old, ZERO32)
+    assert (o.status, o.superseded_by, o.supersedes, o.updated_at) == (Status.SUPERSEDED, new, ZERO32, now)
+    assert (n.status, n.supersedes, n.superseded_by, n.executed) == (Status.EXECUTED, old, ZERO32, True)
+    assert (stored(world, old)["superseded"], stored(world, old)["supersededBy"]) == (True, new)
 
 
 def test_amendment_supersedes_record_in_force(world: World) -> None:
-    """SGP's amendment of a record in force, once FRA co-signs it, supersedes that record."""
+    """SGP's amendment of a record in force (the old parties first, in order), once FRA co-signs it,
+    supersedes that record."""
     old = executed(world, "convention v1", ratification=True)
     world.act(old, "FRA", Intent.RATIFICATION)
     world.act(old, "SGP", Intent.RATIFICATION)
-    new = world.notarise(digest("convention v2"), "SGP", parties=("SGP", "FRA"), supersedes=old)
+    new = world.notarise(digest("convention v2"), "SGP", parties=("FRA", "SGP"), supersedes=old)
     result = world.act(new, "FRA")
     now = block_time(world, result)
     assert statuses(world, result) == [
-        (new, Status.OPEN, Status.EXECUTED, now),
         (old, Status.IN_FORCE, Status.SUPERSEDED, now),
+        (new, Status.OPEN, Status.EXECUTED, now),
     ]
     assert (world.gw.record(old).superseded_by, world.gw.record(new).supersedes) == (new, old)
 
@@ -263,19 +274,13 @@ def test_withdrawal_leaving_fewer_than_quorum_terminates(world: World) -> None:
     result = world.act(rid, "DEU", Intent.WITHDRAWAL, reason="parliament refused")
     now = block_time(world, result)
     assert acts(world, result) == [
-        (
-            rid,
-            code("DEU"),
-            Intent.WITHDRAWAL,
-            world.signers["DEU"].address,
-            "parliament refused",
-            now,
-        )
+        (rid, code("DEU"), Intent.WITHDRAWAL, world.signers["DEU"].address, "parliament refused", now)
     ]
     assert statuses(world, result) == [(rid, Status.EXECUTED, Status.TERMINATED, now)]
     r = world.gw.record(rid)
     assert (r.status, r.updated_at) == (Status.TERMINATED, now)
     assert counts(world, rid) == (2, 0, 0, 1)
+    assert masks(world, rid)["withdrawn"] == {"DEU"}
     assert r.attestations[-1].reason == "parliament refused"
 
 
@@ -286,7 +291,7 @@ def test_withdrawal_from_record_in_force_terminates(world: World) -> None:
     world.act(rid, "SGP", Intent.RATIFICATION)
     result = world.act(rid, "FRA", Intent.WITHDRAWAL, reason="denunciation")
     assert statuses(world, result) == [(rid, Status.IN_FORCE, Status.TERMINATED, block_time(world, result))]
-    assert counts(world, rid) == (2, 2, 0, 1)
+    assert counts(world, rid) == (2, 1, 0, 1)  # FRA's ratification no longer counts: FRA is not bound
 
 
 # ------------------------------------------------------------------ digests and health
@@ -308,19 +313,22 @@ def test_records_of_digest_lists_every_submitter(world: World) -> None:
 
 
 def test_attestation_health_follows_later_compromise(world: World) -> None:
-    """A key declared compromised before it signed makes that act invalid; one after keeps it valid."""
+    """A compromise declared after an act leaves it valid; one declared from its time makes it
+    invalid off chain at once and, once voided, on chain."""
     rid = executed(world, "health check")
-    fn, sig = world.gw.ledger.functions, int(Intent.SIGNATURE)
     signed_at = world.gw.record(rid).attestations[1].time
-    sgp_key, controller = world.signers["SGP"].address, world.controllers["SGP"]
-    assert tx.call(fn.attestationValid(rid, code("SGP"), sig)) is True
+    sgp_key = world.signers["SGP"].address
 
-    world.gw.revoke_signer(controller, code("SGP"), sgp_key, signed_at + 1)
-    assert tx.call(fn.attestationValid(rid, code("SGP"), sig)) is True
-    world.gw.revoke_signer(controller, code("SGP"), sgp_key, signed_at)
-    assert tx.call(fn.attestationValid(rid, code("SGP"), sig)) is False
-    assert [(a.party, a.valid) for a in world.gw.record(rid).attestations] == [
-        ("FRA", True),
-        ("SGP", False),
-    ]
-    assert tx.call(fn.attestationValid(rid, code("DEU"), sig)) is False  # no such act
+    revoke(world, "SGP", sgp_key, signed_at + 1)
+    assert [(a.party, a.valid) for a in world.gw.record(rid).attestations] == [("FRA", True), ("SGP", True)]
+    revoke(world, "SGP", sgp_key, signed_at)
+    r = world.gw.record(rid)
+    assert [(a.party, a.valid, a.voided) for a in r.attestations] == [("FRA", True, False), ("SGP", False, False)]
+    assert (r.status, r.signatures) == (Status.EXECUTED, 2)  # on chain it counts until voided
+
+    result = void(world, rid, "SGP", Intent.SIGNATURE)
+    now = block_time(world, result)
+    assert statuses(world, result) == [(rid, Status.EXECUTED, Status.OPEN, now)]
+    r = world.gw.record(rid)
+    assert [(a.party, a.valid, a.voided) for a in r.attestations] == [("FRA", True, False), ("SGP", False, True)]
+    assert (r.status, r.signatures, r.executed) == (Status.OPEN, 1, False)

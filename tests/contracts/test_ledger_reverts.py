@@ -1,4 +1,5 @@
-"""NotaryLedger reverts: each custom error surfaces as its typed exception with its arguments."""
+"""NotaryLedger reverts (protocol v2): each custom error surfaces as its typed exception with its
+arguments, and the stored record is unchanged."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from contract_helpers import (
     act_payload,
     anchor_payload,
+    block_time,
     code,
     digest,
     new_account,
@@ -13,11 +15,18 @@ from contract_helpers import (
     pending_time,
     raw_notarisation,
     revert_args,
+    reverts,
+    revoke,
+    statuses,
+    stored,
     submit,
+    void,
 )
 
 from notary import eip712, errors, ledger
-from notary.models import Intent, Status, anchor_id, record_id
+from notary.chain import tx
+from notary.chain.gateway import NO_TERMS, contract_args, terms_args
+from notary.models import Intent, Notarisation, Status, Terms, anchor_id, record_id
 from notary.testing import World
 
 
@@ -26,6 +35,21 @@ def executed(world: World, label: str, **kwargs) -> bytes:
     rid = world.notarise(digest(label), **kwargs)
     world.act(rid, "SGP")
     return rid
+
+
+def notarise_raw(world: World, n: Notarisation, superseded: Terms = NO_TERMS, key=None):
+    """notarise with any `superseded` terms (the gateway would fetch the real ones)."""
+    key = key or world.signers[bytes(n.party).rstrip(b"\0").decode()]
+    sig = eip712.sign(n, world.gw.domain, key.key)
+    fn = world.gw.ledger.functions.notarise(contract_args(n), terms_args(superseded), key.address, sig)
+    return tx.send(world.chain, fn, world.relayer)
+
+
+def void_raw(world: World, terms: Terms, history, party: str, intent: Intent):
+    """voidAct with any history (the gateway would rebuild the real one from events)."""
+    rows = [(e.party, e.intent, e.signer, e.time) for e in history]
+    fn = world.gw.ledger.functions.voidAct(terms_args(terms), rows, code(party), int(intent))
+    return tx.send(world.chain, fn, world.relayer)
 
 
 def test_revert_is_typed_and_nothing_is_mined(world: World) -> None:
@@ -57,17 +81,21 @@ def test_cancelled_record_still_blocks_its_id(world: World) -> None:
 
 
 def test_unknown_record(world: World) -> None:
-    """Acting on, reading or superseding an unknown record reverts NotaryUnknownRecord(id)."""
-    rid = record_id(digest("nothing"), code("FRA"))
-    with pytest.raises(errors.NotaryUnknownRecordError) as exc:
-        world.act(rid, "SGP")
-    assert revert_args(exc.value) == {"recordId": rid}
-    with pytest.raises(errors.NotaryUnknownRecordError) as exc:
+    """Acting on, voiding, refreshing, reading or superseding an unknown record reverts NotaryUnknownRecord(id)."""
+    n = raw_notarisation(world, digest("nothing"), parties=[code("FRA"), code("SGP")], quorum=2)
+    rid = record_id(n.digest, code("FRA"))
+    with reverts("NotaryUnknownRecord", recordId=rid):
+        submit(world, act_payload(world, n.terms, "SGP"), world.signers["SGP"])
+    with reverts("NotaryUnknownRecord", recordId=rid):
+        void_raw(world, n.terms, [], "SGP", Intent.SIGNATURE)
+    with reverts("NotaryUnknownRecord", recordId=rid):
+        world.gw.refresh(world.relayer, n.terms)
+    with reverts("NotaryUnknownRecord", recordId=rid):
         world.gw.record(rid)
-    assert revert_args(exc.value) == {"recordId": rid}
-    with pytest.raises(errors.NotaryUnknownRecordError) as exc:
-        world.notarise(digest("amendment"), supersedes=rid)
-    assert revert_args(exc.value) == {"recordId": rid}
+    amendment = raw_notarisation(world, digest("amendment"), parties=n.parties, quorum=2, supersedes=rid)
+    with reverts("NotaryUnknownRecord", recordId=rid):
+        notarise_raw(world, amendment, n.terms)
+    assert world.gw.records_of_digest(amendment.digest) == []
 
 
 def test_zero_digest(world: World) -> None:
@@ -138,9 +166,10 @@ def test_party_not_required(world: World) -> None:
     assert revert_args(exc.value) == {"recordId": record_id(doc, code("FRA")), "party": code("FRA")}
 
     old = executed(world, "between FRA and SGP")
-    with pytest.raises(errors.NotaryPartyNotRequiredError) as exc:
-        world.notarise(digest("DEU amends"), "DEU", parties=("DEU", "FRA"), supersedes=old)
-    assert revert_args(exc.value) == {"recordId": old, "party": code("DEU")}
+    with reverts("NotaryPartyNotRequired", recordId=old, party=code("DEU")):
+        world.notarise(digest("DEU amends"), "DEU", parties=("FRA", "SGP", "DEU"), supersedes=old)
+    with reverts("NotaryPartyNotRequired", recordId=rid, party=code("DEU")):
+        void(world, rid, "DEU", Intent.SIGNATURE)
 
 
 def test_already_attested(world: World) -> None:
@@ -287,7 +316,7 @@ def test_wrong_state(world: World) -> None:
 
 
 def test_wrong_state_after_later_states(world: World) -> None:
-    """Acts on cancelled, in-force, annulled, superseded or terminated records revert NotaryWrongState."""
+    """Acts on cancelled, in-force, annulled, superseded, terminated or void records revert NotaryWrongState."""
 
     def rejected(rid: bytes, party: str, intent: Intent, status: Status) -> None:
         with pytest.raises(errors.NotaryWrongStateError) as exc:
@@ -302,7 +331,7 @@ def test_wrong_state_after_later_states(world: World) -> None:
     world.act(in_force, "SGP")
     world.act(in_force, "FRA", Intent.RATIFICATION)
     world.act(in_force, "SGP", Intent.RATIFICATION)
-    rejected(in_force, "DEU", Intent.RATIFICATION, Status.IN_FORCE)
+    rejected(in_force, "FRA", Intent.CANCELLATION, Status.IN_FORCE)
 
     annulled = executed(world, "annulled")
     world.act(annulled, "FRA", Intent.ANNULMENT, reason="a")
@@ -316,6 +345,15 @@ def test_wrong_state_after_later_states(world: World) -> None:
     terminated = executed(world, "terminated")
     world.act(terminated, "FRA", Intent.WITHDRAWAL, reason="denounced")
     rejected(terminated, "SGP", Intent.ANNULMENT, Status.TERMINATED)
+
+    void_record = world.notarise(digest("void"))
+    revoke(world, "FRA", world.signers["FRA"], world.gw.record(void_record).created_at)
+    void(world, void_record, "FRA", Intent.SIGNATURE)
+    rejected(void_record, "SGP", Intent.SIGNATURE, Status.VOID)
+    with reverts("NotaryWrongState", recordId=void_record, status=int(Status.VOID)):
+        void(world, void_record, "FRA", Intent.SIGNATURE)
+    with reverts("NotaryWrongState", recordId=void_record, status=int(Status.VOID)):
+        world.gw.refresh(world.relayer, world.gw.terms(void_record))
 
 
 def test_invalid_intent(world: World) -> None:
@@ -349,25 +387,142 @@ def test_already_cosigned(world: World) -> None:
 
 
 def test_anchor_reverts(world: World) -> None:
-    """Anchors: zero root, count 0, same root twice and unknown ids revert with their typed errors."""
+    """Anchors: zero root, the same valid root twice and unknown ids revert with their typed errors."""
     key = world.signers["FRA"]
-    with pytest.raises(errors.NotaryZeroDigestError):
+    with reverts("NotaryZeroDigest"):
         submit(world, anchor_payload(world, bytes(32)), key)
-    with pytest.raises(errors.NotaryEmptyBatchError) as exc:
-        submit(world, anchor_payload(world, digest("root"), count=0), key)
-    assert exc.value.args_by_name == {}
-    submit(world, anchor_payload(world, digest("root"), count=3), key)
+    first = submit(world, anchor_payload(world, digest("root")), key)
     aid = anchor_id(digest("root"), code("FRA"))
-    with pytest.raises(errors.NotaryDuplicateAnchorError) as exc:
-        submit(world, anchor_payload(world, digest("root"), count=4), key)
-    assert revert_args(exc.value) == {"anchorId": aid}
+    with reverts("NotaryDuplicateAnchor", anchorId=aid):
+        submit(world, anchor_payload(world, digest("root"), metadata_hash=digest("other metadata")), key)
+    assert tuple(tx.call(world.gw.ledger.functions.batch(aid))) == (key.address, block_time(world, first))
     unknown = anchor_id(digest("root"), code("SGP"))
-    with pytest.raises(errors.NotaryUnknownAnchorError) as exc:
-        world.gw.batch(unknown)
-    assert revert_args(exc.value) == {"anchorId": unknown}
-    with pytest.raises(errors.NotaryUnknownAnchorError) as exc:
+    with reverts("NotaryUnknownAnchor", anchorId=unknown):
+        tx.call(world.gw.ledger.functions.batch(unknown))
+    with reverts("NotaryUnknownAnchor", anchorId=unknown):
         world.gw.verify_inclusion(unknown, digest("doc"), [])
-    assert revert_args(exc.value) == {"anchorId": unknown}
+    assert tx.call(world.gw.ledger.functions.batchValid(digest("root"), code("SGP"))) is False
+
+
+def test_anchor_by_compromised_key_may_be_anchored_again(world: World) -> None:
+    """A batch whose key is since declared compromised from its time is invalid and may be anchored
+    again by the party's new key; the stored signer and time are the new ones."""
+    root, aid = digest("batch root"), anchor_id(digest("batch root"), code("FRA"))
+    stolen = world.signers["FRA"]
+    first = submit(world, anchor_payload(world, root), stolen)
+    fn = world.gw.ledger.functions
+    assert tx.call(fn.batchValid(root, code("FRA"))) is True
+    revoke(world, "FRA", stolen, block_time(world, first))
+    assert tx.call(fn.batchValid(root, code("FRA"))) is False
+    with reverts("NotaryUnauthorisedSigner", party=code("FRA"), signer=stolen.address, time=pending_time(world)):
+        submit(world, anchor_payload(world, root), stolen)
+    fresh = new_account(world, fund=False)
+    world.gw.add_signer(world.controllers["FRA"], code("FRA"), fresh.address, 0, 2**63)
+    again = submit(world, anchor_payload(world, root), fresh)
+    assert tuple(tx.call(fn.batch(aid))) == (fresh.address, block_time(world, again))
+    assert tx.call(fn.batchValid(root, code("FRA"))) is True
+    with reverts("NotaryDuplicateAnchor", anchorId=aid):
+        submit(world, anchor_payload(world, root), fresh)
+
+
+# ------------------------------------------------------------------ v2: terms, amendments, voids
+
+
+def test_terms_mismatch(world: World) -> None:
+    """Acting on, voiding, refreshing or amending a record with terms other than its own reverts
+    NotaryTermsMismatch(record, hash of the terms given); the stored record is unchanged."""
+    rid = world.notarise(digest("the real terms"))
+    before = stored(world, rid)
+    real = world.gw.terms(rid)
+    altered = Terms(**{**real.__dict__, "quorum": 1})  # same digest and submitter: same record id
+    assert altered.record_id == rid
+    bad = eip712.terms_hash(altered)
+    with reverts("NotaryTermsMismatch", recordId=rid, termsHash=bad):
+        submit(world, act_payload(world, altered, "SGP"), world.signers["SGP"])
+    with reverts("NotaryTermsMismatch", recordId=rid, termsHash=bad):
+        void_raw(world, altered, world.gw.act_history(rid), "FRA", Intent.SIGNATURE)
+    with reverts("NotaryTermsMismatch", recordId=rid, termsHash=bad):
+        world.gw.refresh(world.relayer, altered)
+    assert stored(world, rid) == before
+
+    old = executed(world, "old terms")
+    old_terms = world.gw.terms(old)
+    wrong = Terms(**{**old_terms.__dict__, "metadata_hash": digest("not the old metadata")})
+    amendment = raw_notarisation(world, digest("amends"), parties=old_terms.parties, quorum=2, supersedes=old)
+    with reverts("NotaryTermsMismatch", recordId=old, termsHash=eip712.terms_hash(wrong)):
+        notarise_raw(world, amendment, wrong)
+    notarise_raw(world, amendment, old_terms)  # with the old record's real terms it is accepted
+
+
+@pytest.mark.parametrize(
+    "parties",
+    [("SGP", "FRA"), ("FRA",), ("FRA", "DEU"), ("FRA", "DEU", "SGP")],
+    ids=["reordered", "one-left-out", "one-replaced", "one-inserted"],
+)
+def test_amendment_parties(world: World, parties: tuple[str, ...]) -> None:
+    """An amendment not listing the old record's parties first, in order, reverts
+    NotaryAmendmentParties(amendment, old) and creates nothing."""
+    old = executed(world, "mou FRA-SGP")
+    doc = digest("amendment")
+    with reverts("NotaryAmendmentParties", recordId=record_id(doc, code("FRA")), supersedes=old):
+        world.notarise(doc, parties=parties, quorum=1, supersedes=old)
+    assert world.gw.records_of_digest(doc) == []
+    assert world.gw.record(old).status is Status.EXECUTED
+    world.notarise(doc, parties=("FRA", "SGP", "DEU"), quorum=2, supersedes=old)  # the old parties first
+
+
+def test_no_such_act(world: World) -> None:
+    """Voiding an act nobody recorded reverts NotaryNoSuchAct(record, party, intent)."""
+    rid = world.notarise(digest("nothing to void"), parties=("FRA", "SGP", "DEU"), quorum=3)
+    for party, intent in (("SGP", Intent.SIGNATURE), ("FRA", Intent.WITHDRAWAL), ("FRA", Intent.CANCELLATION)):
+        with reverts("NotaryNoSuchAct", recordId=rid, party=code(party), intent=int(intent)):
+            void(world, rid, party, intent)
+
+
+def test_act_valid(world: World) -> None:
+    """Voiding an act whose key was authorised at its time (no compromise, or one declared from a
+    later time) reverts NotaryActValid(record, party, intent)."""
+    rid = executed(world, "valid acts")
+    before = stored(world, rid)
+    with reverts("NotaryActValid", recordId=rid, party=code("SGP"), intent=0):
+        void(world, rid, "SGP", Intent.SIGNATURE)
+    signed_at = world.gw.record(rid).attestations[1].time
+    revoke(world, "SGP", world.signers["SGP"], signed_at + 1)
+    with reverts("NotaryActValid", recordId=rid, party=code("SGP"), intent=0):
+        void(world, rid, "SGP", Intent.SIGNATURE)
+    assert stored(world, rid) == before
+
+
+def test_history_mismatch(world: World) -> None:
+    """voidAct with a history that does not hash to the stored chain (an entry altered, dropped or
+    added) reverts NotaryHistoryMismatch(record); the real history voids the act."""
+    rid = executed(world, "history")
+    terms, history = world.gw.terms(rid), world.gw.act_history(rid)
+    revoke(world, "SGP", world.signers["SGP"], history[1].time)
+    sgp = history[1]
+    tampered = [
+        [history[0], type(sgp)(sgp.party, sgp.intent, sgp.signer, sgp.time - 1)],
+        [history[0], type(sgp)(sgp.party, sgp.intent, world.signers["DEU"].address, sgp.time)],
+        history[1:],
+        [*history, sgp],
+    ]
+    for rows in tampered:
+        with reverts("NotaryHistoryMismatch", recordId=rid):
+            void_raw(world, terms, rows, "SGP", Intent.SIGNATURE)
+    assert stored(world, rid)["signed"] == 0b11
+    void_raw(world, terms, history, "SGP", Intent.SIGNATURE)
+    assert (stored(world, rid)["signed"], world.gw.record(rid).status) == (0b01, Status.OPEN)
+
+
+def test_refresh_changes_nothing_when_nothing_changed(world: World) -> None:
+    """refresh (anyone) on a settled record emits no transition and keeps the stored state, its time too
+    (`updatedAt` is the time of the latest status change)."""
+    rid = executed(world, "settled")
+    before = stored(world, rid)
+    result = world.gw.refresh(new_account(world), world.gw.terms(rid))
+    after = stored(world, rid)
+    assert after == before
+    assert statuses(world, result) == []
 
 
 def test_submit_rejects_payload_signed_for_another_domain(world: World) -> None:

@@ -1,4 +1,4 @@
-"""IdentityRegistry: every function, event, stored state and revert path."""
+"""IdentityRegistry: every function, event, stored state and revert path (protocol v2 rules in test_registry_v2)."""
 
 from __future__ import annotations
 
@@ -83,9 +83,21 @@ def test_register_party_rejects_existing_code(world: World) -> None:
         lambda gw, s: gw.suspend_party(s, code("FRA")),
         lambda gw, s: gw.reinstate_party(s, code("FRA")),
         lambda gw, s: gw.reset_controller(s, code("FRA"), s.address),
+        lambda gw, s: gw.cancel_controller_reset(s, code("FRA")),
+        lambda gw, s: gw.confirm_revocation(s, code("FRA"), s.address),
+        lambda gw, s: gw.set_delays(s, 0, 0),
         lambda gw, s: tx.send(gw.chain, gw.registry.functions.transferOwnership(s.address), s),
     ],
-    ids=["registerParty", "suspendParty", "reinstateParty", "resetController", "transferOwnership"],
+    ids=[
+        "registerParty",
+        "suspendParty",
+        "reinstateParty",
+        "resetController",
+        "cancelControllerReset",
+        "confirmRevocation",
+        "setDelays",
+        "transferOwnership",
+    ],
 )
 def test_depositary_functions_reject_other_accounts(world: World, call) -> None:
     """Depositary-only functions revert OwnableUnauthorizedAccount(caller) for a controller."""
@@ -148,9 +160,13 @@ def test_functions_on_unknown_party_revert(world: World, call) -> None:
 
 
 def test_reset_controller_by_depositary(world: World) -> None:
-    """resetController replaces a lost controller (byDepositary true); the old one loses control."""
+    """resetController schedules a reset; once due, completing it hands control over (byDepositary true)."""
     old, new = world.controllers["FRA"], new_account(world)
-    result = world.gw.reset_controller(world.depositary, code("FRA"), new.address)
+    scheduled = world.gw.reset_controller(world.depositary, code("FRA"), new.address)
+    assert events(world, scheduled, world.gw.registry.events.ControllerChanged) == []
+    assert world.gw.party(code("FRA")).controller == old.address
+    world.chain.time_travel(block_time(world, scheduled) + world.gw.delays()[1])
+    result = world.gw.complete_controller_reset(world.depositary, code("FRA"))
     assert events(world, result, world.gw.registry.events.ControllerChanged) == [
         {
             "code": code("FRA"),
@@ -172,12 +188,15 @@ def test_reset_controller_rejects_zero_address(world: World) -> None:
     with pytest.raises(errors.RegistryZeroAddressError):
         world.gw.reset_controller(world.depositary, code("FRA"), ZERO_ADDRESS)
     assert world.gw.party(code("FRA")).controller == world.controllers["FRA"].address
+    assert world.gw.pending_control(code("FRA")) is None
 
 
 def test_transfer_control_by_controller(world: World) -> None:
-    """transferControl hands control over (byDepositary false); only the new controller manages keys."""
+    """transferControl then acceptControl hands control over (byDepositary false); only the new controller acts."""
     old, new = world.controllers["SGP"], new_account(world)
-    result = world.gw.transfer_control(old, code("SGP"), new.address)
+    started = world.gw.transfer_control(old, code("SGP"), new.address)
+    assert events(world, started, world.gw.registry.events.ControllerChanged) == []
+    result = world.gw.accept_control(new, code("SGP"))
     assert events(world, result, world.gw.registry.events.ControllerChanged) == [
         {
             "code": code("SGP"),
@@ -294,10 +313,14 @@ def test_revoke_signer_stores_time_and_emits_event(world: World) -> None:
 
 
 def test_revoke_at_time_zero_is_stored_as_one(world: World) -> None:
-    """A revocation effective at 0 is stored and announced as 1 (0 would read as never revoked)."""
+    """A revocation effective at 0 is requested, confirmed and stored as 1 (0 would read as never revoked)."""
     key = world.signers["FRA"].address
     result = world.gw.revoke_signer(world.controllers["FRA"], code("FRA"), key, 0)
-    assert events(world, result, world.gw.registry.events.SignerRevoked)[0]["effectiveAt"] == 1
+    [requested] = events(world, result, world.gw.registry.events.BackdatedRevocationRequested)
+    assert requested["requestedAt"] == 1
+    assert world.gw.pending_revocation(code("FRA"), key) == 1
+    confirmed = world.gw.confirm_revocation(world.depositary, code("FRA"), key)
+    assert events(world, confirmed, world.gw.registry.events.SignerRevoked)[0]["effectiveAt"] == 1
     assert world.gw.signer_key(code("FRA"), key).revoked_at == 1
     assert world.gw.is_authorised_at(code("FRA"), key, 0) is True
     assert world.gw.is_authorised_at(code("FRA"), key, 1) is False
@@ -358,7 +381,8 @@ def test_key_history_rebuilt_from_events(world: World) -> None:
     world.gw.add_signer(world.controllers["SGP"], code("SGP"), k1, 0, 10)
     a1 = world.gw.add_signer(controller, code("FRA"), k1, 5, 50)
     a2 = world.gw.add_signer(controller, code("FRA"), k2, 7, 70)
-    r1 = world.gw.revoke_signer(controller, code("FRA"), k1, 20)
+    revoked_at = world.gw.now() - 20  # within the repudiation window: no depositary involved
+    r1 = world.gw.revoke_signer(controller, code("FRA"), k1, revoked_at)
     history = world.gw.key_history(code("FRA"))
     assert [(h["event"], h["key"]) for h in history] == [
         ("SignerAdded", world.signers["FRA"].address),
@@ -373,7 +397,7 @@ def test_key_history_rebuilt_from_events(world: World) -> None:
         block_time(world, a1),
     )
     assert history[2]["transaction"] == a2.transaction
-    assert (history[3]["effectiveAt"], history[3]["block_number"]) == (20, r1.block_number)
+    assert (history[3]["effectiveAt"], history[3]["block_number"]) == (revoked_at, r1.block_number)
 
 
 # ------------------------------------------------------------------ depositary handover and version
@@ -408,7 +432,7 @@ def test_depositary_transfer_is_two_step(world: World) -> None:
 
 
 def test_versions(world: World) -> None:
-    """The registry and the ledger report semantic version 1.0.0."""
-    assert tx.call(world.gw.registry.functions.version()) == "1.0.0"
-    assert tx.call(world.gw.ledger.functions.version()) == "1.0.0"
+    """The registry and the ledger report protocol version 2.0.0."""
+    assert tx.call(world.gw.registry.functions.version()) == "2.0.0"
+    assert tx.call(world.gw.ledger.functions.version()) == "2.0.0"
     assert tx.call(world.gw.ledger.functions.registry()) == world.gw.registry.address

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from contract_helpers import act_payload, code, digest, events, new_account, revert_args, submit
+from contract_helpers import WINDOW, act_payload, block_time, code, digest, events, new_account, revert_args, submit
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from hypothesis import HealthCheck, Phase, given, settings
@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from notary import eip712, errors
 from notary.chain import artifacts, tx
-from notary.models import Act, BatchAnchor, Intent, Notarisation, SignerKey, Status
+from notary.chain.gateway import terms_args
+from notary.models import Act, BatchAnchor, Intent, Notarisation, SignerKey, Status, Terms
 from notary.testing import World
 
 HYPOTHESIS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -36,12 +37,23 @@ notarisations = st.builds(
     ratification_required=st.booleans(),
     deadline=uint64,
 )
-acts = st.builds(Act, record_id=bytes32, party=bytes32, intent=uint8, reason=st.text(), deadline=uint64)
+terms = st.builds(
+    Terms,
+    digest=bytes32,
+    hash_algorithm=bytes32,
+    kind=bytes32,
+    submitter=bytes32,
+    parties=st.lists(bytes32, max_size=40).map(tuple),
+    quorum=uint8,
+    supersedes=bytes32,
+    metadata_hash=bytes32,
+    ratification_required=st.booleans(),
+)
+acts = st.builds(Act, terms=terms, party=bytes32, intent=uint8, reason=st.text(), deadline=uint64)
 anchors = st.builds(
     BatchAnchor,
     root=bytes32,
     party=bytes32,
-    count=uint64,
     hash_algorithm=bytes32,
     metadata_hash=bytes32,
     deadline=uint64,
@@ -64,6 +76,13 @@ def test_notarisation_hash_matches_contract(world: World, payload: Notarisation)
 
 
 @HYPOTHESIS
+@given(t=terms)
+def test_terms_hash_matches_contract(world: World, t: Terms) -> None:
+    """eip712.terms_hash (the struct hash the ledger stores) equals hashTerms for any terms."""
+    assert eip712.terms_hash(t) == bytes(tx.call(world.gw.ledger.functions.hashTerms(terms_args(t))))
+
+
+@HYPOTHESIS
 @given(payload=acts)
 def test_act_hash_matches_contract(world: World, payload: Act) -> None:
     """The Python EIP-712 hash of any Act (unicode reasons included) equals hashAct."""
@@ -77,18 +96,59 @@ def test_batch_anchor_hash_matches_contract(world: World, payload: BatchAnchor) 
     assert_hash_pinned(world, payload)
 
 
-def test_hash_changes_with_every_act_field(world: World) -> None:
-    """Changing any one Act field changes the contract's hash (no field is left out of it)."""
-    base = Act(digest("r"), code("FRA"), Intent.WITHDRAWAL, "raison d'État", 1000)
+BASE_TERMS = Terms(
+    digest("r"), b"sha256".ljust(32, b"\0"), b"treaty".ljust(32, b"\0"), code("FRA"), (code("FRA"), code("SGP")),
+    2, bytes(32), digest("metadata"), False,
+)  # fmt: skip
+TERMS_VARIANTS = {
+    "digest": digest("s"),
+    "hash_algorithm": b"sha3-256".ljust(32, b"\0"),
+    "kind": b"mou".ljust(32, b"\0"),
+    "submitter": code("SGP"),
+    "parties": (code("SGP"), code("FRA")),
+    "quorum": 1,
+    "supersedes": digest("older record"),
+    "metadata_hash": digest("other metadata"),
+    "ratification_required": True,
+}
+
+
+def test_hash_changes_with_every_act_and_terms_field(world: World) -> None:
+    """Changing any one Act field, or any one field of its Terms, changes the contract's hash:
+    a signed act binds all of them."""
+    base = Act(BASE_TERMS, code("FRA"), Intent.WITHDRAWAL, "raison d'État", 1000)
     variants = [
-        Act(digest("s"), base.party, base.intent, base.reason, base.deadline),
-        Act(base.record_id, code("SGP"), base.intent, base.reason, base.deadline),
-        Act(base.record_id, base.party, Intent.ANNULMENT, base.reason, base.deadline),
-        Act(base.record_id, base.party, base.intent, "raison d'Etat", base.deadline),
-        Act(base.record_id, base.party, base.intent, base.reason, base.deadline + 1),
+        Act(base.terms, code("SGP"), base.intent, base.reason, base.deadline),
+        Act(base.terms, base.party, Intent.ANNULMENT, base.reason, base.deadline),
+        Act(base.terms, base.party, base.intent, "raison d'Etat", base.deadline),
+        Act(base.terms, base.party, base.intent, base.reason, base.deadline + 1),
+    ] + [
+        Act(Terms(**{**BASE_TERMS.__dict__, name: value}), base.party, base.intent, base.reason, base.deadline)
+        for name, value in TERMS_VARIANTS.items()
     ]
     hashes = {world.gw.contract_signing_hash(p) for p in [base, *variants]}
     assert len(hashes) == len(variants) + 1
+
+
+def test_hash_changes_with_every_notarisation_and_anchor_field(world: World) -> None:
+    """The same for a Notarisation (every Terms field and the deadline) and a BatchAnchor
+    (every field; there is no count any more)."""
+    base = Notarisation.of(BASE_TERMS, 1000)
+    notarisations = [base, Notarisation.of(BASE_TERMS, 1001)] + [
+        Notarisation.of(Terms(**{**BASE_TERMS.__dict__, name: value}), 1000) for name, value in TERMS_VARIANTS.items()
+    ]
+    assert len({world.gw.contract_signing_hash(p) for p in notarisations}) == len(notarisations)
+    a = BatchAnchor(digest("root"), code("FRA"), BASE_TERMS.hash_algorithm, digest("m"), 1000)
+    anchors = [
+        a,
+        BatchAnchor(digest("other root"), a.party, a.hash_algorithm, a.metadata_hash, a.deadline),
+        BatchAnchor(a.root, code("SGP"), a.hash_algorithm, a.metadata_hash, a.deadline),
+        BatchAnchor(a.root, a.party, TERMS_VARIANTS["hash_algorithm"], a.metadata_hash, a.deadline),
+        BatchAnchor(a.root, a.party, a.hash_algorithm, digest("other m"), a.deadline),
+        BatchAnchor(a.root, a.party, a.hash_algorithm, a.metadata_hash, a.deadline + 1),
+    ]
+    assert len({world.gw.contract_signing_hash(p) for p in anchors}) == len(anchors)
+    assert "count" not in BatchAnchor.__dataclass_fields__
 
 
 # ------------------------------------------------------------------ EIP-1271 contract signers
@@ -155,16 +215,22 @@ times = st.one_of(st.integers(0, 40), st.sampled_from([UINT64 - 1, UINT64, 2**63
     probes=st.lists(times, max_size=4),
 )
 def test_authorised_at_matches_registry(world: World, window, revoked, probes) -> None:
-    """models.SignerKey.authorised_at agrees with isAuthorisedAt for any window, revocation, time."""
+    """models.SignerKey.authorised_at agrees with isAuthorisedAt for any window, revocation, time
+    (a revocation further back than the repudiation window applies from the window's edge)."""
     valid_from, valid_until = window
     key = to_checksum_address(keccak(b"key %d" % next(_keys))[:20])
     controller = world.controllers["DEU"]
     world.gw.add_signer(controller, code("DEU"), key, valid_from, valid_until)
+    expected, pending = 0, 0
     if revoked is not None:
-        world.gw.revoke_signer(controller, code("DEU"), key, revoked)
+        result = world.gw.revoke_signer(controller, code("DEU"), key, revoked)
+        # A controller alone reaches back at most the repudiation window; the rest awaits the depositary.
+        earliest = block_time(world, result) - WINDOW
+        expected = max(revoked, 1, earliest)
+        pending = max(revoked, 1) if max(revoked, 1) < earliest else 0
     stored = world.gw.signer_key(code("DEU"), key)
     assert (stored.valid_from, stored.valid_until) == (valid_from, valid_until)
-    assert stored.revoked_at == (0 if revoked is None else max(revoked, 1))
+    assert (stored.revoked_at, world.gw.pending_revocation(code("DEU"), key)) == (expected, pending)
     model = SignerKey("DEU", key, valid_from, valid_until, stored.revoked_at, stored.added_at)
 
     edges = {valid_from, valid_until, stored.revoked_at}

@@ -102,11 +102,19 @@ def test_two_ministries_mou_amendment_and_compromise(anvil_url: str, tmp_path: P
     assert fra.json("status", str(mou))["records"][0]["status"] == "open"
     fra.run("verify", str(mou), expect=1)
 
-    # Singapore signs on an air-gapped machine: no chain access, only the manifest.
+    # Singapore signs on an air-gapped machine: no chain access, only the manifest and the
+    # record's terms (which the signature binds), carried over from a connected machine.
     act = tmp_path / "sgp-act.json"
+    terms = tmp_path / "mou.terms.json"
     sgp_airgap.run(
-        "sign", str(mou), "--as", "SGP", "--key", "sgp-signer", "--submitter", "FRA", "--offline", "-o", str(act)
-    )
+        "sign", str(mou), "--as", "SGP", "--key", "sgp-signer", "--submitter", "FRA", "--offline", "-o", str(act),
+        expect=3,
+    )  # fmt: skip
+    fra.run("terms", str(mou), "-o", str(terms))
+    sgp_airgap.run(
+        "sign", str(mou), "--as", "SGP", "--key", "sgp-signer", "--submitter", "FRA", "--offline", "-o", str(act),
+        "--terms", str(terms),
+    )  # fmt: skip
     fra.run("submit", str(act))
     fra.run("submit", str(act))  # relaying twice is reported, not duplicated
     status = fra.json("status", str(mou))["records"][0]
@@ -134,9 +142,17 @@ def test_two_ministries_mou_amendment_and_compromise(anvil_url: str, tmp_path: P
         str(mou),
     )
     act2 = tmp_path / "sgp-act2.json"
+    terms2 = tmp_path / "mou-v2.terms.json"
+    fra.run("terms", str(v2), "-o", str(terms2))
+    # SGP's consent to the MoU cannot stand in for the amendment: those are other terms.
     sgp_airgap.run(
-        "sign", str(v2), "--as", "SGP", "--key", "sgp-signer", "--submitter", "FRA", "--offline", "-o", str(act2)
-    )
+        "sign", str(v2), "--as", "SGP", "--key", "sgp-signer", "--submitter", "FRA", "--offline", "-o", str(act2),
+        "--terms", str(terms), expect=3,
+    )  # fmt: skip
+    sgp_airgap.run(
+        "sign", str(v2), "--as", "SGP", "--key", "sgp-signer", "--submitter", "FRA", "--offline", "-o", str(act2),
+        "--terms", str(terms2),
+    )  # fmt: skip
     sgp.run("submit", str(act2))
     assert fra.json("status", str(mou))["records"][0]["status"] == "superseded"
     amended = fra.json("status", str(v2))["records"][0]
@@ -154,3 +170,16 @@ def test_two_ministries_mou_amendment_and_compromise(anvil_url: str, tmp_path: P
     # What the key signed before the compromise time stays valid.
     original = {a["party"]: a["health"] for a in fra.json("status", str(mou))["records"][0]["attestations"]}
     assert original == {"FRA": "valid", "SGP": "valid"}
+
+    # Anyone voids the compromised act: the amendment is open again, the MoU no longer superseded.
+    voided = fra.json("void", str(v2), "--key", "fra-signer")
+    assert [(v["party"], v["intent"]) for v in voided["voided"]] == [("SGP", "signature")]
+    assert (voided["before"], voided["status"]) == ("executed", "open")
+    assert fra.json("status", str(mou))["records"][0]["status"] == "executed"
+    fra.run("verify", str(mou))
+    # Singapore signs the amendment again with a new key: it supersedes the MoU again.
+    sgp_new = sgp.new_key("sgp-signer-2")
+    sgp.run("party", "add-signer", "SGP", "--signer", sgp_new, "--key", "sgp-controller")
+    sgp.run("sign", str(v2), "--as", "SGP", "--key", "sgp-signer-2", "--submitter", "FRA")
+    assert fra.json("status", str(mou))["records"][0]["status"] == "superseded"
+    fra.run("verify", str(v2))

@@ -8,8 +8,10 @@ builds one by hand against a running node and prints the CLI flags to use it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_helpers import fast_scrypt
@@ -23,6 +25,8 @@ from notary.chain.gateway import LedgerGateway
 from notary.keystore import Keystore
 
 PASSWORD = "correct horse battery staple"
+#: `notary` run as a party's machine: (machine, *args, flags=None) -> (exit code, stdout, stderr).
+Run = Callable[..., tuple[int, str, str]]
 #: Gas money per account: anvil's dev account holds 10,000 ether for the whole test session.
 FUNDING_WEI = 10**18
 PARTIES = (("FRA", "French Republic"), ("SGP", "Republic of Singapore"), ("DEU", "Federal Republic of Germany"))
@@ -38,6 +42,8 @@ class Ledger:
     chain: Chain
     gw: LedgerGateway
     machines: dict[str, Path] = field(default_factory=dict)
+    #: Each party's controller account (kept by the test, not in any keystore).
+    controllers: dict[str, Any] = field(default_factory=dict)
 
     def key(self, party: str) -> str:
         return f"{party.lower()}-signer"
@@ -86,6 +92,7 @@ def build(url: str, root: Path) -> Ledger:
         registry.register_party(ledger.gw, depositary, code, name, controller.address)
         registry.add_signer(ledger.gw, controller, code, info.address, 0)
         ledger.machines[code] = folder
+        ledger.controllers[code] = controller
     return ledger
 
 

@@ -60,7 +60,7 @@ def test_batch_anchor_inclusion_on_anvil(world: World) -> None:
     """A batch root anchors once; members verify through the contract view, strangers do not."""
     digests = [hashlib.sha256(str(i).encode()).digest() for i in range(33)]
     tree = merkle.MerkleTree(digests)
-    b = BatchAnchor(tree.root, world.notarisation(digests[0]).party, 33, bytes(32), bytes(32), world.deadline())
+    b = BatchAnchor(tree.root, world.notarisation(digests[0]).party, bytes(32), bytes(32), world.deadline())
     ledger.submit(world.gw, world.relayer, ledger.sign(b, world.gw.domain, world.signers["FRA"]))
     aid = anchor_id(tree.root, b.party)
     assert world.gw.verify_inclusion(aid, digests[17], tree.proof(17))

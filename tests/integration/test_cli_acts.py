@@ -4,40 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from acts_helpers import Ledger, build, isolate
+from acts_helpers import Ledger, Run, build
 
 from notary.chain import tx
 from notary.chain.node import json_rpc
 from notary.cli import exit_codes
-from notary.cli.app import main
 
 pytestmark = pytest.mark.anvil
 
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def ledger(anvil_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
-    """A fresh deployment with FRA, SGP and DEU, each on its own 'machine'."""
-    isolate(monkeypatch, tmp_path)
-    return build(anvil_url, tmp_path)
-
-
-@pytest.fixture
-def run(ledger: Ledger, capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run `notary` as on `machine`: returns (exit code, stdout, stderr)."""
-
-    def invoke(machine: str, *args: str, flags: list[str] | None = None) -> tuple[int, str, str]:
-        code = main([*(flags if flags is not None else ledger.flags(machine)), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
 
 
 @pytest.fixture
@@ -121,6 +99,14 @@ def test_notarising_again_with_other_terms_is_refused(run: Run, ledger: Ledger, 
     assert ledger.chain.block_number() == height
 
 
+def terms_of(run: Run, mou: Path, tmp_path: Path) -> Path:
+    """The record's terms file, written on a connected machine for an air-gapped signer."""
+    out = tmp_path / f"{mou.stem}.terms.json"
+    code, _, err = run("FRA", "terms", str(mou), "-o", str(out))
+    assert code == 0, err
+    return out
+
+
 def test_offline_signature_is_relayed_from_another_machine(run: Run, ledger: Ledger, mou: Path, tmp_path: Path) -> None:
     """SGP signs with no node reachable; DEU's machine, without SGP's key, relays the file."""
     notarised = notarise(run, ledger, mou)
@@ -129,7 +115,7 @@ def test_offline_signature_is_relayed_from_another_machine(run: Run, ledger: Led
                "--keystore-dir", str(ledger.machines["SGP"])]  # fmt: skip
     code, out, err = run(
         "SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--submitter", "FRA", "--offline", "-o", str(act),
-        "--json", flags=offline,
+        "--terms", str(terms_of(run, mou, tmp_path)), "--json", flags=offline,
     )  # fmt: skip
     assert code == 0, err
     written = json.loads(out)
@@ -160,10 +146,26 @@ def test_offline_notarisation_is_relayed(run: Run, ledger: Ledger, mou: Path, tm
     assert record.kind == "treaty" and record.ratification_required
 
 
-def test_offline_sign_needs_the_submitter(run: Run, ledger: Ledger, mou: Path, tmp_path: Path) -> None:
-    """Offline, the record id cannot be looked up: without --submitter it is a usage error (exit 3)."""
-    code, _, err = run("SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--offline", "-o", str(tmp_path / "a.json"))
-    assert code == exit_codes.INPUT and "--submitter" in err
+def test_offline_sign_refuses_to_sign_blind(run: Run, ledger: Ledger, mou: Path, tmp_path: Path) -> None:
+    """Offline, the terms cannot be read from the chain: without --terms it is a usage error (exit 3),
+    and terms of another document or submitter are refused before anything is signed."""
+    act = tmp_path / "a.json"
+    code, _, err = run("SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--offline", "-o", str(act))
+    assert code == exit_codes.INPUT and "--terms" in err and "notary terms" in err
+    notarise(run, ledger, mou)
+    terms = terms_of(run, mou, tmp_path)
+    other = tmp_path / "other.md"
+    other.write_text("another text\n")
+    code, _, err = run(
+        "SGP", "sign", str(other), *as_party(ledger, "SGP"), "--offline", "-o", str(act), "--terms", str(terms)
+    )
+    assert code == exit_codes.INPUT and "not of this document" in err
+    code, _, err = run(
+        "SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--submitter", "DEU", "--offline", "-o", str(act),
+        "--terms", str(terms),
+    )  # fmt: skip
+    assert code == exit_codes.INPUT and "--submitter DEU" in err
+    assert not act.exists()
 
 
 def test_a_tampered_payload_is_rejected_by_the_contract(run: Run, ledger: Ledger, mou: Path, tmp_path: Path) -> None:
@@ -173,11 +175,11 @@ def test_a_tampered_payload_is_rejected_by_the_contract(run: Run, ledger: Ledger
     act = tmp_path / "withdrawal.json"
     code, _, err = run(
         "SGP", "withdraw", str(mou), *as_party(ledger, "SGP"), "--reason", "domestic law changed",
-        "--submitter", "FRA", "--offline", "-o", str(act),
+        "--submitter", "FRA", "--offline", "-o", str(act), "--terms", str(terms_of(run, mou, tmp_path)),
     )  # fmt: skip
     assert code == 0, err
     body = json.loads(act.read_text())
-    body["message"]["reason"] = "we never meant it"
+    body["typedData"]["message"]["reason"] = "we never meant it"
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps(body))
     code, _, err = run("DEU", "submit", str(forged), "--relayer", ledger.key("DEU"))
@@ -188,15 +190,18 @@ def test_a_tampered_payload_is_rejected_by_the_contract(run: Run, ledger: Ledger
 
 
 def test_a_payload_of_an_unknown_version_is_refused(run: Run, ledger: Ledger, mou: Path, tmp_path: Path) -> None:
-    """Version 2 of the payload format is not read: exit 3, naming the version."""
+    """Another version of the payload format is not read: exit 3, naming the version."""
+    notarise(run, ledger, mou)
     act = tmp_path / "act.json"
     code, _, err = run(
-        "SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--submitter", "FRA", "--offline", "-o", str(act)
-    )
+        "SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--submitter", "FRA", "--offline", "-o", str(act),
+        "--terms", str(terms_of(run, mou, tmp_path)),
+    )  # fmt: skip
     assert code == 0, err
-    act.write_text(act.read_text().replace('"version": 1', '"version": 2'))
+    version = json.loads(act.read_text())["version"]
+    act.write_text(act.read_text().replace(f'"version": {version}', '"version": 99'))
     code, _, err = run("DEU", "submit", str(act), "--relayer", ledger.key("DEU"))
-    assert code == exit_codes.INPUT and "version 2 is not supported" in err
+    assert code == exit_codes.INPUT and "version 99" in err
 
 
 def test_a_payload_for_another_ledger_is_refused(
@@ -204,10 +209,12 @@ def test_a_payload_for_another_ledger_is_refused(
 ) -> None:
     """A payload signed for another deployment is a WrongDomainError (exit 3), nothing is sent."""
     other = build(anvil_url, tmp_path / "other")
+    notarise(run, ledger, mou)
+    terms = terms_of(run, mou, tmp_path)
     act = tmp_path / "act.json"
     code, _, err = run(
         "SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--submitter", "FRA", "--offline", "-o", str(act),
-        flags=other.flags("SGP"),
+        "--terms", str(terms), flags=other.flags("SGP"),
     )  # fmt: skip
     assert code == 0, err
     code, _, err = run("DEU", "submit", str(act), "--relayer", ledger.key("DEU"))
@@ -314,13 +321,15 @@ def test_offline_finds_the_only_manifest_in_the_data_folder(
     (data / "deployments" / "31337.json").write_text(ledger.manifest.read_text())
     flags = ["--data-dir", str(data), "--keystore-dir", str(ledger.machines["SGP"])]
     act = tmp_path / "act.json"
+    notarise(run, ledger, mou)
+    terms = terms_of(run, mou, tmp_path)
     code, out, err = run(
         "SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--submitter", "FRA", "--offline", "-o", str(act),
-        "--json", flags=flags,
+        "--terms", str(terms), "--json", flags=flags,
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["ledger"] == ledger.gw.domain.verifying_contract
     (data / "deployments" / "1.json").write_text(ledger.manifest.read_text())
     code, _, err = run("SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--submitter", "FRA", "--offline",
-                       "-o", str(act), flags=flags)  # fmt: skip
+                       "-o", str(act), "--terms", str(terms), flags=flags)  # fmt: skip
     assert code == exit_codes.INPUT and "--deployment" in err

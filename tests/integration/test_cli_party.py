@@ -284,9 +284,12 @@ def test_only_the_controller_manages_keys(fra: Cli) -> None:
 
 
 def test_set_controller_transfers_and_the_depositary_resets(fra: Cli) -> None:
-    """The controller hands FRA to sgp-ctl; the depositary (only) resets it back to fra-ctl."""
+    """The controller proposes sgp-ctl, who accepts; the depositary (only) schedules a reset back to fra-ctl."""
     moved = fra.ok("party", "set-controller", "FRA", "--to", "sgp-ctl", "--key", "fra-ctl", "--json").json()
     assert moved["action"] == "transfer-control" and moved["previous"] == address(fra, "fra-ctl")
+    assert moved["next"] == "notary party accept-control FRA --key sgp-ctl"
+    assert show(fra, "FRA")["controller"] == address(fra, "fra-ctl")  # step one only proposes
+    fra.ok("party", "accept-control", "FRA", "--key", "sgp-ctl")
     assert show(fra, "FRA")["controller"] == address(fra, "sgp-ctl")
     assert fra("party", "add-signer", "FRA", "--signer", "fra-sig", "--key", "fra-ctl").code == 5
 
@@ -295,9 +298,11 @@ def test_set_controller_transfers_and_the_depositary_resets(fra: Cli) -> None:
     reset = fra.ok(
         "party", "set-controller", "FRA", "--to", "fra-ctl", "--reset", "--key", "depositary", "--json"
     ).json()
-    assert reset["action"] == "reset-controller" and reset["changed"] is True
-    assert show(fra, "FRA")["controller"] == address(fra, "fra-ctl")
-    fra.ok("party", "add-signer", "FRA", "--signer", "fra-sig", "--key", "fra-ctl")
+    assert reset["action"] == "reset-controller" and reset["changed"] is True and reset["effectiveAt"]
+    party = show(fra, "FRA")
+    assert party["controller"] == address(fra, "sgp-ctl")  # scheduled, not applied
+    assert party["pendingControl"]["controller"] == address(fra, "fra-ctl")
+    fra.ok("party", "add-signer", "FRA", "--signer", "fra-sig", "--key", "sgp-ctl")
 
 
 def test_suspend_and_reinstate(fra: Cli) -> None:

@@ -5,7 +5,9 @@ Deterministic: the genesis time is far in the future (py-evm then stamps each bl
 its parent's time + 1, whatever the clock), every block's mix hash is derived from its
 number (eth-tester draws it at random), keys come from fixed seeds and ECDSA signing is
 deterministic (RFC 6979). Regenerating therefore reproduces the committed files byte for
-byte, which the tests check. Regenerate only for a new major version of the format:
+byte, which the tests check. Regenerate only for a new major version of the format, or when
+the compiled contracts change (a transaction's gas limit, hence its hash, follows the bytecode;
+delete the old `*.receipt.json` first so that no retired failure mode lingers):
 
     .venv/bin/python tests/receipts/goldens.py
 """
@@ -33,7 +35,7 @@ from notary.chain.connect import IN_PROCESS, Chain
 from notary.chain.deploy import deploy
 from notary.chain.gateway import LedgerGateway
 from notary.codes import party_code
-from notary.models import Intent, record_id
+from notary.models import Act, Intent, Terms, record_id
 from notary.receipt_build import anchor_evidence, chain_ref, record_receipt
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -96,7 +98,7 @@ class GoldenWorld:
         """FRA submits notarisation `n`; SGP co-signs it. Returns the record id."""
         self.sign_and_submit(n, "FRA")
         rid = record_id(n.digest, party_code("FRA"))
-        act = ledger.prepare_act(rid, "SGP", Intent.SIGNATURE, ledger.default_deadline(self.gw))
+        act = ledger.prepare_act(n.terms, "SGP", Intent.SIGNATURE, ledger.default_deadline(self.gw))
         self.sign_and_submit(act, "SGP")
         return rid
 
@@ -148,10 +150,11 @@ def valid_receipts() -> dict[str, bytes]:
     # 3. A batch of ten consular certificates.
     digests = [sha(c) for c in CERTIFICATES]
     tree = batch.tree_of(digests)
-    w.sign_and_submit(batch.prepare_anchor(tree.root, "FRA", len(tree), ledger.default_deadline(w.gw)), "FRA")
+    meta = batch.anchor_metadata(len(digests), "Consular certificates")
+    w.sign_and_submit(batch.prepare_anchor(tree.root, "FRA", ledger.default_deadline(w.gw), meta), "FRA")
     evidence = anchor_evidence(w.gw, tree.root, "FRA")
     bundle = batch.Bundle(
-        chain_ref(w.gw), {}, evidence, tuple(f"certificate-{i:04d}.txt" for i in range(10)), tuple(digests)
+        chain_ref(w.gw), meta, evidence, tuple(f"certificate-{i:04d}.txt" for i in range(10)), tuple(digests)
     )
     member = bundle.receipt(MEMBER, tree)
     return {
@@ -210,7 +213,24 @@ def invalid_receipts(valid: dict[str, bytes]) -> dict[str, bytes]:
         b["record"]["attestations"] = b["record"]["attestations"][:1]
 
     def duplicate_key(raw: bytes) -> bytes:
-        return raw.replace(b'"version":1', b'"version":1,"version":1')
+        return raw.replace(b'"version":2', b'"version":2,"version":2')
+
+    # SGP's genuine signature, by its own key, over an act on other terms (quorum 1): not this record's.
+    t = body["record"]["terms"]
+    b32 = lambda name: bytes.fromhex(t[name][2:])  # noqa: E731
+    other = Terms(
+        b32("digest"), b32("hashAlgorithm"), b32("kind"), b32("submitter"),
+        tuple(bytes.fromhex(x[2:]) for x in t["parties"]), 1, b32("supersedes"), b32("metadataHash"),
+        t["ratificationRequired"],
+    )  # fmt: skip
+    domain = eip712.Domain(body["chain"]["chainId"], body["chain"]["ledger"])
+    elsewhere = Act(other, party_code("SGP"), Intent.SIGNATURE, "", int(sgp["message"]["deadline"]))
+    other_terms = "0x" + eip712.sign(elsewhere, domain, key("SGP signer").key).hex()
+    wider = [dict(f, type="uint256") if f["name"] == "deadline" else f for f in body["eip712"]["types"]["Act"]["Act"]]
+    void_claim = {
+        "time": sgp["time"], "transaction": sgp["transaction"], "blockNumber": sgp["blockNumber"],
+        "blockHash": sgp["blockHash"], "logIndex": sgp["logIndex"] + 1,
+    }  # fmt: skip
 
     return {
         # parsing
@@ -221,7 +241,9 @@ def invalid_receipts(valid: dict[str, bytes]) -> dict[str, bytes]:
         "invalid-duplicate-key.receipt.json": duplicate_key(base),
         "invalid-not-canonical.receipt.json": pretty,
         "invalid-media-type.receipt.json": _edit(base, _set("mediaType", "application/json"), reseal=False),
-        "invalid-version.receipt.json": _edit(base, _set("version", 2), reseal=False),
+        "invalid-version.receipt.json": _edit(base, _set("version", 3), reseal=False),
+        "invalid-protocol-v1.receipt.json": _edit(base, _set("version", 1), reseal=False),
+        "invalid-eip712-types.receipt.json": _edit(base, _set("eip712.types.Act.Act", wider)),
         "invalid-unknown-field.receipt.json": _edit(base, _set("record.note", "trust me")),
         "invalid-missing-field.receipt.json": _edit(base, lambda b: b["record"].pop("quorum")),
         "invalid-field-value.receipt.json": _edit(base, _set("record.attestations.1.signer", sgp["signer"].lower())),
@@ -229,6 +251,8 @@ def invalid_receipts(valid: dict[str, bytes]) -> dict[str, bytes]:
         # verification
         "invalid-altered-unsealed.receipt.json": _edit(base, _set("record.attestations.1.blockNumber", 9), False),
         "invalid-signature.receipt.json": _edit(base, _set("record.attestations.1.signature", forged)),
+        "invalid-other-terms.receipt.json": _edit(base, _set("record.attestations.1.signature", other_terms)),
+        "invalid-void-claim.receipt.json": _edit(base, _set("record.attestations.1.voided", void_claim)),
         "invalid-malleable-signature.receipt.json": _edit(base, _set("record.attestations.1.signature", twin)),
         "invalid-payload-mismatch.receipt.json": _edit(base, _set("record.quorum", 1)),
         "invalid-record-id.receipt.json": _edit(base, _set("record.recordId", _flip_hex(body["record"]["recordId"]))),
@@ -241,7 +265,6 @@ def invalid_receipts(valid: dict[str, bytes]) -> dict[str, bytes]:
         "invalid-text-path.receipt.json": _edit(multi, _set("document.texts.1.proof.0", "0x" + "22" * 32)),
         "invalid-text-role.receipt.json": _edit(multi, _set("document.texts.2.role", "text")),
         "invalid-batch-path.receipt.json": _edit(member, _set("batch.proof.0", "0x" + "33" * 32)),
-        "invalid-batch-count.receipt.json": _edit(member, _set("batch.count", 11)),
     }  # fmt: skip
 
 

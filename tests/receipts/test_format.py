@@ -85,10 +85,10 @@ def test_malformed_values_are_typed_errors(path: str, value: Any, error: type[Ex
 
 
 def test_too_many_attestations_is_a_limit_error() -> None:
-    """More than 160 attestations is refused before they are parsed."""
+    """More than 320 acts (160 standing, as many voided) is refused before they are parsed."""
     b = body()
-    b["record"]["attestations"] = b["record"]["attestations"] * 81
-    with pytest.raises(receipts.ReceiptLimitError, match="160"):
+    b["record"]["attestations"] = b["record"]["attestations"] * 161
+    with pytest.raises(receipts.ReceiptLimitError, match="320"):
         receipts.loads(rfc8785.dumps(b))
 
 
@@ -128,9 +128,9 @@ def test_contract_signer_is_a_warning_offline() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=70))
 def test_fast_tree_equals_the_frozen_tree(digests: list[bytes]) -> None:
-    """FastMerkleTree has the same levels, root and proofs as MerkleTree for any batch."""
+    """FastMerkleTree has the same nodes, root and proofs as MerkleTree for any batch."""
     slow, fast = merkle.MerkleTree(digests), merkle.FastMerkleTree(digests)
-    assert fast.levels == slow.levels and fast.root == slow.root
+    assert fast.nodes == slow.nodes and fast.root == slow.root
     for i in range(len(digests)):
         assert fast.proof(i) == slow.proof(i)
         assert merkle.verify(digests[i], fast.proof(i), fast.root)
@@ -196,18 +196,24 @@ def test_bundle_round_trip_and_proofs(tmp_path: Path) -> None:
 
 
 def test_altered_bundle_index_is_detected(tmp_path: Path) -> None:
-    """A bundle whose documents do not rebuild the anchored root is refused when proving."""
+    """A bundle whose documents do not rebuild the anchored root (one replaced, one dropped) is refused;
+    the order of the index is not part of the root (the tree sorts its leaves)."""
     b, digests = _bundle()
-    swapped = batch.Bundle(b.chain, b.metadata, b.anchor, b.names, (digests[2], digests[1], digests[0], *digests[3:]))
-    with pytest.raises(batch.BundleFormatError, match="do not rebuild the anchored root"):
-        swapped.tree()
+    stranger = hashlib.sha256(b"not anchored").digest()
+    for altered in ((stranger, *digests[1:]), tuple(digests[1:])):
+        bad = batch.Bundle(b.chain, b.metadata, b.anchor, b.names[: len(altered)], altered)
+        with pytest.raises(batch.BundleFormatError, match="do not rebuild the anchored root"):
+            bad.tree()
+    reordered = batch.Bundle(b.chain, b.metadata, b.anchor, b.names[::-1], tuple(digests[::-1]))
+    assert reordered.tree().root == b.payload.root
 
 
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
         (lambda raw: raw + b"{}", "trailing data"),
-        (lambda raw: raw.replace(b'"version":1', b'"version":2'), "version 2"),
+        (lambda raw: raw.replace(b'"version":2', b'"version":3'), "version 3"),
+        (lambda raw: raw.replace(b'"version":2', b'"version":1'), "made for protocol v1; re-issue it"),
         (lambda raw: raw.replace(b'"documents":', b'"extra":0,"documents":'), "fields differ"),
         (lambda raw: raw.replace(b'"mediaType":"application/vnd', b'"mediaType":"text/vnd'), "not a batch bundle"),
         (lambda raw: raw[:-40], "not UTF-8 JSON"),

@@ -109,18 +109,26 @@ def test_batch_member_receipt_confirms_on_chain(world: World) -> None:
     """A batch member's receipt: offline path check, and online the ledger's MerkleProof accepts it."""
     digests = [sha(f"cert {i}") for i in range(37)]
     tree = batch.tree_of(digests)
-    payload = batch.prepare_anchor(tree.root, "SGP", len(tree), world.deadline())
+    payload = batch.prepare_anchor(tree.root, "SGP", world.deadline(), batch.anchor_metadata(len(tree)))
     ledger.submit(world.gw, world.relayer, ledger.sign(payload, world.gw.domain, world.signers["SGP"]))
     bundle = batch.Bundle(
-        chain_ref(world.gw), {}, anchor_evidence(world.gw, tree.root, "SGP"), tuple(map(str, range(37))), tuple(digests)
+        chain_ref(world.gw),
+        batch.anchor_metadata(len(tree)),
+        anchor_evidence(world.gw, tree.root, "SGP"),
+        tuple(map(str, range(37))),
+        tuple(digests),
     )
-    r = roundtrip(bundle.receipt(36, tree))
-    assert len(tree.proof(0)) == batch.depth(37) == 6 and len(r.batch.proof) == 2  # type: ignore[union-attr]
-    assert verify_offline(r, digests[36]).ok
-    v = verify_online(world.chain, r, digests[36])
+    lengths = {len(tree.proof(i)) for i in range(37)}
+    assert lengths == {batch.depth(37) - 1, batch.depth(37)} == {5, 6}  # StandardMerkleTree: ceil(log2 n) or one fewer
+    short = next(i for i in range(37) if len(tree.proof(i)) == 5)
+    r = roundtrip(bundle.receipt(short, tree))
+    assert verify_offline(r, digests[short]).ok
+    assert verify_offline(r, digests[short]).matched == "a document of the batch of 37 anchored by SGP"
+    v = verify_online(world.chain, r, digests[short])
     assert v.ok, v.reasons
-    assert world.gw.verify_inclusion(anchor_id(tree.root, b"SGP".ljust(32, b"\0")), digests[36], list(tree.proof(36)))
-    other = verify_offline(r, digests[0])
+    aid = anchor_id(tree.root, b"SGP".ljust(32, b"\0"))
+    assert all(world.gw.verify_inclusion(aid, digests[i], list(tree.proof(i))) for i in (0, short, 36))
+    other = verify_offline(r, digests[0] if short else digests[1])
     assert not other.ok and "is not the receipt's document" in other.reasons[0]
 
 

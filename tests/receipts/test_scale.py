@@ -32,4 +32,5 @@ def test_hundred_thousand_documents_anchor_in_one_transaction(tmp_path: Path) ->
     assert figures["sampleVerified"] == 50
     assert max(figures["proofLengths"]) <= figures["proofLengthMax"] == 17
     assert figures["anchorGas"] < 200_000  # the same as for one document: gas does not grow with the batch
-    assert figures["receiptBytes"] < 4_000
+    # A few KiB: the proof (17 siblings), the anchor's evidence and the complete EIP-712 types (about 0.6 KiB).
+    assert figures["receiptBytes"] < 5_000

@@ -7,6 +7,7 @@ record id or proof. Do not update a vector; revert the change.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pytest
 from eth_account import Account
@@ -34,8 +35,12 @@ NOTARISATION = Notarisation(
     False,
     DEADLINE,
 )
-ACT = Act(b"\x11" * 32, party_code("SGP"), Intent.SIGNATURE, "ok", DEADLINE)
-ANCHOR = BatchAnchor(b"\x22" * 32, party_code("FRA"), 3, text_to_bytes32("sha256"), bytes(32), DEADLINE)
+ACT = Act(NOTARISATION.terms, party_code("SGP"), Intent.SIGNATURE, "ok", DEADLINE)
+ANCHOR = BatchAnchor(b"\x22" * 32, party_code("FRA"), text_to_bytes32("sha256"), bytes(32), DEADLINE)
+TERMS_TYPE = (
+    "Terms(bytes32 digest,bytes32 hashAlgorithm,bytes32 kind,bytes32 submitter,bytes32[] parties,uint8 quorum,"
+    "bytes32 supersedes,bytes32 metadataHash,bool ratificationRequired)"
+)
 
 
 def test_party_code_is_ascii_left_aligned() -> None:
@@ -57,12 +62,11 @@ def test_typehashes_match_the_solidity_type_strings() -> None:
     from eth_account._utils.encode_typed_data.encoding_and_hashing import encode_type
 
     expected = {
-        "Notarisation": "Notarisation(bytes32 digest,bytes32 hashAlgorithm,bytes32 kind,bytes32 party,"
-        "bytes32[] parties,uint8 quorum,bytes32 supersedes,bytes32 metadataHash,bool ratificationRequired,"
+        "Terms": TERMS_TYPE,
+        "Notarisation": "Notarisation(Terms terms,uint64 deadline)" + TERMS_TYPE,
+        "Act": "Act(Terms terms,bytes32 party,uint8 intent,string reason,uint64 deadline)" + TERMS_TYPE,
+        "BatchAnchor": "BatchAnchor(bytes32 root,bytes32 party,bytes32 hashAlgorithm,bytes32 metadataHash,"
         "uint64 deadline)",
-        "Act": "Act(bytes32 recordId,bytes32 party,uint8 intent,string reason,uint64 deadline)",
-        "BatchAnchor": "BatchAnchor(bytes32 root,bytes32 party,uint64 count,bytes32 hashAlgorithm,"
-        "bytes32 metadataHash,uint64 deadline)",
     }
     for name, type_string in expected.items():
         assert encode_type(name, eip712.TYPES) == type_string
@@ -71,14 +75,39 @@ def test_typehashes_match_the_solidity_type_strings() -> None:
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        (NOTARISATION, "38c662d8a862568feafa1f1592c75200bb30881be6550e7913e646ec1377be5f"),
-        (ACT, "bd74dec30e32f1dd863b1b29920ac7f68bbb49c8495793ec94563a28a78206da"),
-        (ANCHOR, "b69ce0292fd99c6ad6018670c64f23bb256916c32155d3746e5d486012d3b1d7"),
+        (NOTARISATION, "57eeb6c44e4677dc470111b1e1304472dd7563c446e888e38c51af8e5458d708"),
+        (ACT, "95902e424a00f103d01096a4e966f2824ef6c53633878f2bfc98b406e4783da4"),
+        (ANCHOR, "03a1bd7aba9548d7692b202fb1577c0713c16dab9a2f660c7e71757ff9d7f908"),
     ],
 )
 def test_signing_hash_known_answers(payload: Notarisation | Act | BatchAnchor, expected: str) -> None:
     """EIP-712 digests of fixed payloads never change (pinned against the contract)."""
     assert eip712.signing_hash(payload, DOMAIN).hex() == expected
+
+
+def test_terms_hash_known_answer() -> None:
+    """The stored terms hash (`hashTerms`, the EIP-712 struct hash of Terms) never changes."""
+    expected = "074925562c2f65884096bb6ca794326f9e3111370acf0b0cd2fb9729db41694c"
+    assert eip712.terms_hash(NOTARISATION.terms).hex() == expected
+
+
+def test_an_act_binds_every_term() -> None:
+    """Changing any one term of the record changes the act's signing hash (no reuse of a consent)."""
+    base = eip712.signing_hash(ACT, DOMAIN)
+    t = NOTARISATION.terms
+    variants = [
+        replace(t, digest=b"\x01" * 32),
+        replace(t, hash_algorithm=text_to_bytes32("sha512")),
+        replace(t, kind=kind_code("treaty")),
+        replace(t, submitter=party_code("SGP")),
+        replace(t, parties=(party_code("FRA"), party_code("SGP"), party_code("DEU"))),
+        replace(t, quorum=1),
+        replace(t, supersedes=b"\x02" * 32),
+        replace(t, metadata_hash=b"\x03" * 32),
+        replace(t, ratification_required=True),
+    ]
+    hashes = {eip712.signing_hash(replace(ACT, terms=v), DOMAIN) for v in variants}
+    assert base not in hashes and len(hashes) == len(variants)
 
 
 def test_domain_binds_chain_and_contract() -> None:
@@ -89,10 +118,10 @@ def test_domain_binds_chain_and_contract() -> None:
 
 
 @given(st.binary(min_size=32, max_size=32), st.text(max_size=40))
-def test_sign_then_recover_roundtrip(record: bytes, reason: str) -> None:
+def test_sign_then_recover_roundtrip(digest: bytes, reason: str) -> None:
     """A signature recovers to its signer and is always low-s with v in {27, 28}."""
     key = Account.from_key(b"\x01" * 32)
-    act = Act(record, party_code("FRA"), Intent.WITHDRAWAL, reason, DEADLINE)
+    act = Act(replace(NOTARISATION.terms, digest=digest), party_code("FRA"), Intent.WITHDRAWAL, reason, DEADLINE)
     sig = eip712.sign(act, DOMAIN, key.key)
     eip712.check_signature_form(sig)
     assert eip712.recover_signer(act, DOMAIN, sig) == key.address
@@ -120,10 +149,14 @@ def test_record_and_anchor_ids_known_answers() -> None:
 
 
 def test_merkle_known_answer_and_proofs() -> None:
-    """The 5-leaf root is pinned and every leaf's proof verifies; others do not."""
+    """The 5-leaf root and tree positions are pinned and every leaf's proof verifies; others do not."""
+    # Protocol v2 (OpenZeppelin StandardMerkleTree, computed with @openzeppelin/merkle-tree 1.0.8);
+    # the v1 root of these digests was c92435163a72e7ca4d3251768abf37baef63ad89275f9fb655950ee107aa0c4c.
     digests = [bytes([i]) * 32 for i in range(5)]
     tree = merkle.MerkleTree(digests)
-    assert tree.root.hex() == "c92435163a72e7ca4d3251768abf37baef63ad89275f9fb655950ee107aa0c4c"
+    assert tree.root.hex() == "00c431048949648c08156ca90bf67be8f396ef5ddc29a3570c01dc678da77ed1"
+    assert [tree.position(i) for i in range(5)] == [7, 4, 8, 6, 5]
+    assert [len(tree.proof(i)) for i in range(5)] == [3, 2, 3, 2, 2]
     for i, d in enumerate(digests):
         assert merkle.verify(d, tree.proof(i), tree.root)
     assert not merkle.verify(b"\x09" * 32, tree.proof(0), tree.root)
@@ -131,12 +164,15 @@ def test_merkle_known_answer_and_proofs() -> None:
 
 @given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=40, unique=True), st.data())
 def test_merkle_proofs_verify_and_grow_with_log2(digests: list[bytes], data: st.DataObject) -> None:
-    """Any member verifies; proof length is at most ceil(log2(n))."""
+    """Any member verifies; a proof has ceil(log2(n)) steps or one fewer; the fast builder agrees."""
     tree = merkle.MerkleTree(digests)
     i = data.draw(st.integers(0, len(digests) - 1))
     proof = tree.proof(i)
     assert merkle.verify(digests[i], proof, tree.root)
-    assert len(proof) <= max(0, (len(digests) - 1).bit_length())
+    depth = max(0, (len(digests) - 1).bit_length())
+    assert len(proof) in {depth, max(0, depth - 1)}
+    fast = merkle.FastMerkleTree(digests)
+    assert fast.nodes == tree.nodes and fast.proof(i) == proof
 
 
 def test_sha256_file_streams_and_matches_hashlib(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -55,7 +55,7 @@ def on_chain(world: World, rid: bytes, party: str, intent: Intent = Intent.SIGNA
 
 def signed_act(world: World, rid: bytes, party: str = "SGP", intent: Intent = Intent.SIGNATURE) -> SignedPayload:
     reason = "" if intent is Intent.SIGNATURE else "changed our mind"
-    act = ledger.prepare_act(rid, party, intent, world.deadline(), reason)
+    act = ledger.prepare_act(world.gw.terms(rid), party, intent, world.deadline(), reason)
     return ledger.sign(act, world.gw.domain, world.signers[party])
 
 

@@ -2,11 +2,12 @@
 
 Used when the background indexer is current (`IndexService.current`); otherwise, or with
 the index off, the chain answers (`presenters.records_of`). Every field is derived from
-the indexed events as the contract derives it: the counters count the acts of each
-intent (each party acts at most once per intent), an act is valid when its key was
-authorised at its time under the registry's rule (`SignerKey.authorised_at`, applied to
-the key windows as the registry events left them), and `supersededBy` is the amendment
-that executed.
+the indexed events as the contract derives it: the record is its latest notarisation
+(a record notarised again after a void shows the new terms and the acts after it), the
+counters count the standing (not voided) acts of each intent, an act is valid when it was
+not voided and its key was authorised at its time under the registry's rule
+(`SignerKey.authorised_at`, applied to the key windows as the registry events left them),
+and `supersededBy` is the ledger's, as its SupersededByChanged events set it.
 
 Blocking (database) code: routes run it in the thread pool.
 """
@@ -19,6 +20,8 @@ from notary.api import presenters
 from notary.api.deps import Services
 from notary.api.schemas import RecordLink, RecordsOut
 from notary.index import IndexReader
+from notary.index.normalise import terms_from_dict
+from notary.lifecycle import popcount
 from notary.models import Attestation, Intent, Record, SignerKey, Status
 
 CHAIN, INDEX = "chain", "index"
@@ -46,44 +49,68 @@ class _Keys:
         return self._by_party[party].get(signer.lower())
 
 
+#: States in which a record has executed (the ledger's `executed` flag is set).
+_EXECUTED = frozenset({Status.EXECUTED, Status.IN_FORCE, Status.SUPERSEDED, Status.ANNULLED, Status.TERMINATED})
+
+
 def record_from_index(reader: IndexReader, row: dict[str, Any], keys: _Keys) -> Record:
-    """The `Record` (with attestations and their health) an index row and its acts describe."""
+    """The `Record` (with attestations and their health) an index row and its acts describe.
+
+    As the gateway builds it: the acts of the latest notarisation in chain order, voided ones
+    marked and never valid; the party sets are those of the acts that stand (each party has
+    at most one standing act per intent), from which the counters follow as the ledger's."""
+    parties = tuple(row["parties"])
+    bits = {p: 1 << i for i, p in enumerate(parties)}
+    standing = dict.fromkeys(Intent, 0)
     acts = []
     for a in reader.attestations(row["record_id"]):
+        intent = Intent[a["intent"].upper()]
         key = keys(a["party"], a["signer"])
+        voided = bool(a["voided"])
+        if not voided:
+            standing[intent] |= bits.get(a["party"], 0)
         acts.append(
             Attestation(
                 party=a["party"],
-                intent=Intent[a["intent"].upper()],
+                intent=intent,
                 signer=a["signer"],
                 time=int(a["time"]),
-                valid=key is not None and key.authorised_at(int(a["time"])),
+                valid=not voided and key is not None and key.authorised_at(int(a["time"])),
                 reason=a["reason"],
                 transaction=a["tx_hash"],
                 block_number=int(a["block_number"]),
+                voided=voided,
+                deadline=int(a["deadline"]),
+                signature=bytes.fromhex(a["signature"].removeprefix("0x")),
             )
         )
-    count = {i: sum(1 for a in acts if a.intent is i) for i in Intent}
+    signed, withdrawn = standing[Intent.SIGNATURE], standing[Intent.WITHDRAWAL]
+    annulled, ratified = standing[Intent.ANNULMENT], standing[Intent.RATIFICATION]
+    bound = signed & ~withdrawn
+    status = Status[row["status"].upper().replace("-", "_")]
     return Record(
         record_id=_bytes32(row["record_id"]),
         digest=bytes.fromhex(row["digest"]),
         hash_algorithm=row["hash_algorithm"],
         kind=row["kind"],
         submitter=row["submitter"],
-        parties=tuple(row["parties"]),
+        parties=parties,
         quorum=int(row["quorum"]),
         supersedes=_bytes32(row["supersedes"]),
-        superseded_by=_bytes32(reader.superseded_by(row["record_id"]) or ""),
+        superseded_by=_bytes32(row["superseded_by"] or ""),
         metadata_hash=_bytes32(row["metadata_hash"]),
         ratification_required=bool(row["ratification_required"]),
-        status=Status[row["status"].upper().replace("-", "_")],
+        status=status,
         created_at=int(row["created_at"]),
         updated_at=int(row["updated_at"]),
-        signatures=count[Intent.SIGNATURE],
-        ratifications=count[Intent.RATIFICATION],
-        annulments=count[Intent.ANNULMENT],
-        withdrawals=count[Intent.WITHDRAWAL],
+        signatures=popcount(signed),
+        ratifications=popcount(ratified & bound),
+        annulments=popcount(annulled & bound),
+        withdrawals=popcount(withdrawn & signed),
         attestations=tuple(acts),
+        terms=terms_from_dict(row["terms"]) if row["terms"] else None,
+        masks=(signed, withdrawn, annulled, ratified),
+        executed=status in _EXECUTED,
     )
 
 

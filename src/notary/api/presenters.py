@@ -14,7 +14,7 @@ from notary.codes import party_code
 from notary.errors import NotaryUnknownRecordError, RecordNotFoundError
 from notary.models import Record, SignerKey, timestamp_text
 from notary.verify import verify_digest
-from notary.views import party_dict, record_dict
+from notary.views import record_dict
 
 from .schemas import ChainContext, PartyOut, RecordLink, RecordOut, RecordsOut, RecordVerdictOut, UploadOut, VerdictOut
 
@@ -121,5 +121,5 @@ def verdict_of(gw: LedgerGateway, digest: bytes, upload: UploadOut | None = None
 
 def party_of(gw: LedgerGateway, code: str) -> PartyOut:
     view = registry.show_party(gw, code)
-    data = party_dict(view, gw.now(), lambda at, block: registry.revocation_is_compromise(gw, at, block))
+    data = registry.party_document(view, gw.now(), lambda at, block: registry.revocation_is_compromise(gw, at, block))
     return PartyOut.model_validate(data)

@@ -125,7 +125,7 @@ def proofs_of(gw: LedgerGateway, index: ProofIndex, digest: bytes) -> ProofsOut:
                 anchorId="0x" + aid.hex(),
                 root="0x" + p.root.hex(),
                 party=ev.party,
-                count=p.count,
+                count=len(bundle.digests),
                 index=inc.index,
                 name=bundle.names[inc.index],
                 proof=["0x" + h.hex() for h in proof],

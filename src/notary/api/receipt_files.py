@@ -19,7 +19,14 @@ MEDIA_TYPE = receipts.MEDIA_TYPE
 #: OpenAPI description of a receipt body (its format is documented in the README and `notary.receipts`).
 OK: dict[str, Any] = {
     "description": "The receipt (save it as R.receipt.json)",
-    "content": {MEDIA_TYPE: {"schema": {"type": "object", "description": "A notary receipt, version 1 (RFC 8785)."}}},
+    "content": {
+        MEDIA_TYPE: {
+            "schema": {
+                "type": "object",
+                "description": f"A notary receipt, version {receipts.MAJOR_VERSION} (protocol v2, RFC 8785).",
+            }
+        }
+    },
 }
 
 

@@ -23,6 +23,7 @@ class AttestationOut(_Model):
     time: str = Field(description="Block time at which the act was recorded.")
     valid: bool = Field(description="Whether the key was authorised for the party when it signed, as known now.")
     health: str = Field(description='"valid", or "invalid…" with the reason (e.g. a key declared compromised).')
+    voided: bool = Field(description="Voided on chain (its key was not authorised at its time): it no longer counts.")
     reason: str | None = Field(description="Reason recorded with a withdrawal, annulment or cancellation.")
     transaction: str | None
     block: int | None
@@ -52,7 +53,7 @@ class RecordOut(_Model):
     submitter: str
     parties: list[str] = Field(description="Required parties.")
     quorum: int
-    status: Literal["open", "executed", "in-force", "cancelled", "superseded", "annulled", "terminated"]
+    status: Literal["open", "executed", "in-force", "cancelled", "superseded", "annulled", "terminated", "void"]
     ratificationRequired: bool
     supersedes: str | None
     supersededBy: str | None
@@ -117,10 +118,14 @@ class KeyOut(_Model):
     validUntil: str | None = Field(description="None: never expires.")
     revokedAt: str | None
     addedAt: str | None
+    pendingRevocation: str | None = Field(
+        description="An earlier compromise time the controller asked for beyond the repudiation window, "
+        "awaiting the depositary's confirmation (the key is revoked from `revokedAt` meanwhile)."
+    )
 
 
 class KeyEventOut(_Model):
-    event: Literal["SignerAdded", "SignerRevoked"]
+    event: Literal["SignerAdded", "SignerRevoked", "BackdatedRevocationRequested", "BackdatedRevocationConfirmed"]
     key: str
     time: str | None
     transaction: str
@@ -128,7 +133,24 @@ class KeyEventOut(_Model):
     validFrom: str | None = None
     validUntil: str | None = None
     effectiveAt: str | None = None
+    requestedAt: str | None = Field(
+        default=None, description="BackdatedRevocationRequested: the time awaiting the depositary."
+    )
     compromise: bool | None = Field(default=None, description="The revocation reaches back into mined blocks.")
+
+
+class PendingControlOut(_Model):
+    """A pending controller change: the controller's proposal, or the depositary's scheduled reset."""
+
+    controller: str = Field(description="The proposed or scheduled new controller.")
+    byDepositary: bool = Field(description="A depositary's reset of a lost controller (else a proposal).")
+    effectiveAt: str | None = Field(description="When a reset may be completed; null for a proposal.")
+    due: bool = Field(description="The reset may be completed now.")
+
+
+class DelaysOut(_Model):
+    repudiationWindow: int = Field(description="Seconds a controller alone may back-date a compromise.")
+    controllerResetDelay: int = Field(description="Seconds a depositary's controller reset waits.")
 
 
 class PartyOut(_Model):
@@ -138,6 +160,8 @@ class PartyOut(_Model):
     status: Literal["active", "suspended"]
     registeredAt: str | None
     chainTime: str | None
+    pendingControl: PendingControlOut | None
+    delays: DelaysOut | None
     keys: list[KeyOut]
     history: list[KeyEventOut]
 

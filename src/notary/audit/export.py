@@ -5,10 +5,12 @@ The algorithm, in numbered steps:
 1. Fix the covered range: `to_block` defaults to the index's checkpoint (never past it:
    the index must have reached it), `from_block` to the deployment's first block; read
    the head block hash of `to_block`.
-2. Build every key's window from the registry events up to `to_block`.
+2. Build every key's window from the registry events up to `to_block`, and the set of
+   acts the ledger voided up to `to_block` (its ActVoided events).
 3. Stream the matching events in chain order; turn each into an audit row (with its
-   off-chain re-check); write it and add its facts to the Merkle tree. Nothing else is
-   held in memory, so 100,000 rows cost what 100 do (the PDF report excepted: see
+   off-chain re-check, `notary.audit.rows`); write it and add its facts to the Merkle
+   tree. Nothing else is held in memory (the windows and voids grow with keys and voids,
+   not with rows), so 100,000 rows cost what 100 do (the PDF report excepted: see
    `notary.audit.pdf`).
 4. Write the file atomically, then the manifest beside it.
 
@@ -28,7 +30,7 @@ from typing import Any
 
 from notary.audit.manifest import FORMATS, Manifest, manifest_path
 from notary.audit.merkle_log import TreeHasher
-from notary.audit.rows import COLUMNS, KeyWindows, Row, leaf_bytes, parse_row, to_row
+from notary.audit.rows import COLUMNS, KeyWindows, Row, Voids, leaf_bytes, parse_row, to_row
 from notary.errors import InvalidInputError, NotaryError
 from notary.index.queries import EventFilter, IndexReader
 
@@ -65,10 +67,18 @@ def key_windows(index: IndexReader, to_block: int) -> KeyWindows:
     return windows
 
 
-def iter_rows(index: IndexReader, flt: EventFilter, windows: KeyWindows) -> Iterator[Row]:
+def voids(index: IndexReader, to_block: int) -> Voids:
+    """Step 2: the acts voided on chain up to `to_block`."""
+    out = Voids()
+    for ev in index.iter_events(EventFilter(event="ActVoided", to_block=to_block)):
+        out.add(ev)
+    return out
+
+
+def iter_rows(index: IndexReader, flt: EventFilter, windows: KeyWindows, voided: Voids) -> Iterator[Row]:
     """Step 3: the audit rows of the matching events, in chain order."""
     for ev in index.iter_events(flt):
-        yield to_row(ev, windows)
+        yield to_row(ev, windows, voided)
 
 
 def jsonl_line(row: Row) -> str:
@@ -103,6 +113,7 @@ def export(
     state = index.state()
     assert state is not None
     windows = key_windows(index, covered.to_block)  # step 2
+    voided = voids(index, covered.to_block)
     from notary.files import temporary_sibling
 
     tmp = temporary_sibling(out)
@@ -110,11 +121,11 @@ def export(
     if fmt == "pdf":
         from notary.audit.pdf import write_pdf
 
-        summary = _first_pass(iter_rows(index, covered, windows), tree)
+        summary = _first_pass(iter_rows(index, covered, windows, voided), tree)
         info = _manifest_fields(state, covered, head_hash, tree)
-        write_pdf(tmp, lambda: iter_rows(index, covered, windows), summary, info)
+        write_pdf(tmp, lambda: iter_rows(index, covered, windows, voided), summary, info)
     else:
-        _write_rows(tmp, fmt, iter_rows(index, covered, windows), tree)  # step 3
+        _write_rows(tmp, fmt, iter_rows(index, covered, windows, voided), tree)  # step 3
     os.replace(tmp, out)  # step 4
     manifest = Manifest(format=fmt, file_sha256=file_sha256(out), **_manifest_fields(state, covered, head_hash, tree))
     manifest.save(manifest_path(out))

@@ -16,7 +16,9 @@ from notary.audit.rows import COLUMNS
 from notary.errors import InvalidInputError
 
 MEDIA_TYPE = "application/vnd.notary.audit-export+json"
-MAJOR_VERSION = 1
+#: 2: protocol v2 (rows carry each act's deadline and signature; checks come from the events
+#: alone and may say `voided`). Version 1 exports are of protocol v1 ledgers.
+MAJOR_VERSION = 2
 MAX_BYTES = 64 * 1024
 FORMATS = ("csv", "jsonl", "pdf")
 TREE = "rfc6962-sha256: leaf = canonical JSON of the row without `check`"
@@ -54,7 +56,15 @@ class Manifest:
         if not isinstance(body, dict) or body.get("mediaType") != MEDIA_TYPE:
             raise InvalidInputError(f"{where} is not an audit export manifest (mediaType must be {MEDIA_TYPE})")
         if body.get("version") != MAJOR_VERSION:
-            raise InvalidInputError(f"{where}: version {body.get('version')!r} is not supported")
+            hint = (
+                "a version 1 export is of a protocol v1 ledger: verify it with notary 1.x"
+                if body.get("version") == 1
+                else None
+            )
+            raise InvalidInputError(
+                f"{where}: version {body.get('version')!r} is not supported (this notary reads {MAJOR_VERSION})",
+                hint=hint,
+            )
         expected = {"mediaType", "version", *cls.__dataclass_fields__}
         if set(body) != expected:
             raise InvalidInputError(f"{where}: fields {sorted(set(body) ^ expected)} are unexpected or missing")

@@ -2,14 +2,27 @@
 
 A row holds the event's facts (name, block number and hash, transaction hash, log index,
 time, record, digest, kind, party, signer, intent, reason, the remaining arguments as
-canonical JSON in `detail`) and `check`: the off-chain re-check of its signature and of
-the signing key's window, judged against the registry as known at the export's head
-block. The facts are what the Merkle tree commits to (`leaf_bytes`); `check` is an
-opinion as of that head (a key declared compromised later changes it), so it is left out
-of the tree and re-derived by `notary audit verify` instead.
+canonical JSON in `detail`, among them each signed act's deadline and signature) and
+`check`: the off-chain re-check of the act, judged against the chain as known at the
+export's last block. The facts are what the Merkle tree commits to (`leaf_bytes`);
+`check` is an opinion as of that block (a key declared compromised later changes it), so
+it is left out of the tree and re-derived by `notary audit verify` instead.
 
-Check values: `n/a` (the event carries no signature), `valid`, `invalid: …`,
-`unchecked: …` (e.g. an EIP-1271 contract signer, checked on chain only).
+The check of a signed act (`ActRecorded`, `BatchAnchored`), in numbered steps:
+
+1. The signature, from the event alone: the signed payload rebuilt from the event (and the
+   record's terms from its latest `RecordNotarised` before it) must recover to the recorded
+   signer under the contract's strict ECDSA rules (`notary.index.normalise`). An EIP-1271
+   contract signer is `unchecked` (only the chain can ask the contract).
+2. The payload's deadline must not have passed when the act was recorded.
+3. An act that the ledger voided (an `ActVoided` up to the last block) is `voided`, with why.
+4. The key must have been authorised for the party at the act's time, per the registry's
+   `SignerAdded` / `SignerRevoked` events up to the last block (`isAuthorisedAt`).
+
+An `ActVoided` row's check says why its act is void (its key's window at the act's time).
+
+Check values: `n/a` (the event carries no signature), `valid`, `voided: …`, `invalid: …`,
+`unchecked: …`.
 """
 
 from __future__ import annotations
@@ -83,25 +96,72 @@ class KeyWindows:
         return "valid"
 
 
-def check(ev: Mapping[str, Any], windows: KeyWindows) -> str:
-    """Re-check one event's signature and key window off chain."""
+class Voids:
+    """The acts the ledger voided up to some block: (record, party, intent, signer, act time) →
+    where and when each `ActVoided` was emitted."""
+
+    def __init__(self) -> None:
+        self._voids: dict[tuple[str, str, str, str, int], list[tuple[int, int, int]]] = {}
+
+    def add(self, ev: Mapping[str, Any]) -> None:
+        if ev["event"] != "ActVoided":
+            return
+        d = _detail(ev)
+        key = (ev["record"], ev["party"], ev["intent"], str(ev["signer"]).lower(), int(d["actTime"]))
+        self._voids.setdefault(key, []).append((int(ev["block_number"]), int(ev["log_index"]), int(d["time"])))
+
+    def voided_at(self, ev: Mapping[str, Any], time: int) -> int | None:
+        """When the ActRecorded `ev` (recorded at `time`) was voided; None if it stands."""
+        key = (ev["record"], ev["party"], ev["intent"], str(ev["signer"]).lower(), time)
+        at = (int(ev["block_number"]), int(ev["log_index"]))
+        for block, log, when in self._voids.get(key, ()):
+            if (block, log) > at:
+                return when
+        return None
+
+
+def _detail(ev: Mapping[str, Any]) -> dict[str, Any]:
+    d = ev["detail"]
+    return d if isinstance(d, dict) else json.loads(d)
+
+
+def check(ev: Mapping[str, Any], windows: KeyWindows, voids: Voids | None = None) -> str:
+    """Re-check one event off chain (see the numbered steps above)."""
+    if ev["event"] == "ActVoided":
+        d = _detail(ev)
+        verdict = windows.judge(ev["party"], ev["signer"], int(d["actTime"]))
+        if verdict == "valid":
+            return "invalid: the voided act's key was authorised at its time, as the registry's events say"
+        return "voided: " + verdict.removeprefix("invalid: ")
     if ev["event"] not in SIGNED_EVENTS:
         return "n/a"
-    if ev["recovery_note"]:
-        return f"unchecked: {ev['recovery_note']}"
+    if ev["recovery_note"]:  # step 1
+        return str(ev["recovery_note"])
     if str(ev["recovered"]).lower() != str(ev["signer"]).lower():
-        return f"invalid: the signature recovers to {ev['recovered']}, not the recorded signer"
-    detail = json.loads(ev["detail"]) if isinstance(ev["detail"], str) else ev["detail"]
-    return windows.judge(ev["party"], ev["signer"], int(detail.get("time", ev["time"])))
+        return f"invalid: the signature recovers to {ev['recovered'] or 'nothing'}, not the recorded signer"
+    d = _detail(ev)
+    time = int(d.get("time", ev["time"]))
+    deadline = int(d.get("deadline", 0))
+    if deadline < time:  # step 2
+        return f"invalid: the signed payload expired at {deadline}, before it was recorded at {time}"
+    verdict = windows.judge(ev["party"], ev["signer"], time)
+    if ev["event"] == "ActRecorded" and voids is not None:  # step 3
+        when = voids.voided_at(ev, time)
+        if when is not None:
+            why = verdict.removeprefix("invalid: ") if verdict != "valid" else "its key was not authorised"
+            return f"voided at {when}: {why}"
+    if verdict != "valid" and ev["event"] == "ActRecorded":  # step 4
+        return f"{verdict}; not voided on chain yet (anyone may void it)"
+    return verdict
 
 
-def to_row(ev: Mapping[str, Any], windows: KeyWindows) -> Row:
+def to_row(ev: Mapping[str, Any], windows: KeyWindows, voids: Voids | None = None) -> Row:
     """The audit row of an indexed event (a mapping with the index's event columns)."""
     row: Row = {c: ev[c] for c in COLUMNS if c not in ("time", "check")}
     row["time"] = timestamp_text(int(ev["time"]))
     row["block_number"] = int(ev["block_number"])
     row["log_index"] = int(ev["log_index"])
-    row["check"] = check(ev, windows)
+    row["check"] = check(ev, windows, voids)
     return {c: row[c] for c in COLUMNS}
 
 

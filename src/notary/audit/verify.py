@@ -8,8 +8,10 @@ The algorithm, in numbered steps (each labelled in the code):
 3. The connected chain and contracts must be the manifest's, and the hash of its last
    block (`to_block`) the manifest's head block hash.
 4. Re-derive the expected rows from the chain alone: every event of both contracts from
-   the deployment's first block to `to_block` (bounded ranges), the signatures recovered
-   from the transactions, key windows from the registry's events, the manifest's filters.
+   the deployment's first block to `to_block` (bounded ranges); each signed act's payload
+   rebuilt from its own event (and its record's terms from the latest RecordNotarised
+   before it) and its signature recovered; key windows from the registry's events and the
+   voided acts from the ledger's ActVoided events up to `to_block`; the manifest's filters.
 5. Compare row by row, keyed by (block, log index): a row not on chain (added), a row
    that differs in any field (altered; the field is named), a duplicate, a row out of
    chain order (reordered), an expected event not in the export (removed).
@@ -19,7 +21,7 @@ The algorithm, in numbered steps (each labelled in the code):
    and every newer row must lie after OLD's last block: nothing removed or rewritten.
 
 Fails closed: any problem, or an export that cannot be read, means it does not hold.
-Rows whose re-check says `invalid` are facts honestly exported (a key declared
+Rows whose re-check says `invalid` or `voided` are facts honestly exported (a key declared
 compromised), reported as notes, not as problems of the export.
 """
 
@@ -31,10 +33,10 @@ from pathlib import Path
 from notary.audit.export import file_sha256, read_rows
 from notary.audit.manifest import Manifest, manifest_path
 from notary.audit.merkle_log import TreeHasher
-from notary.audit.rows import COLUMNS, KeyWindows, Row, leaf_bytes, to_row
+from notary.audit.rows import COLUMNS, KeyWindows, Row, Voids, leaf_bytes, to_row
 from notary.chain.events import EventReader, ranges
 from notary.eip712 import Domain
-from notary.index.normalise import Event, normalise
+from notary.index.normalise import Event, RecordInfo, normalise, record_info
 from notary.index.queries import EventFilter
 
 DEFAULT_RANGE = 1000
@@ -86,22 +88,24 @@ def load_export(path: Path, report: VerifyReport) -> tuple[Manifest, list[Row]]:
 
 
 def expected_rows(reader: EventReader, manifest: Manifest, range_size: int = DEFAULT_RANGE) -> list[Row]:
-    """Step 4: the rows the export should hold, from the chain alone."""
+    """Step 4: the rows the export should hold, from the chain's events alone."""
     domain = Domain(reader.chain.chain_id, reader.deployment.ledger.address)
     flt = EventFilter(**manifest.filters, from_block=manifest.from_block, to_block=manifest.to_block)
-    records: dict[str, tuple[str, str]] = {}
+    records: dict[str, RecordInfo] = {}
     windows = KeyWindows()
+    voided = Voids()
     selected: list[Event] = []
     for a, b in ranges(reader.start_block, manifest.to_block, range_size):
-        for log in reader.logs(a, b, with_calls=b >= manifest.from_block):
-            ev = normalise(log, domain, records.get)
+        for log in reader.logs(a, b):
+            ev = normalise(log, domain, records.get, reader.is_contract)
             if ev.event == "RecordNotarised":
-                records[ev.record] = (ev.digest, ev.kind)
+                records[ev.record] = record_info(ev)
             as_dict = ev.as_dict()
             windows.add(as_dict)
+            voided.add(as_dict)
             if flt.matches(as_dict):
                 selected.append(ev)
-    return [to_row(ev.as_dict(), windows) for ev in selected]
+    return [to_row(ev.as_dict(), windows, voided) for ev in selected]
 
 
 def compare(exported: list[Row], expected: list[Row], problems: list[str]) -> None:
@@ -192,7 +196,7 @@ def verify_export(
         )
     compare(rows, expected_rows(reader, manifest, range_size), report.problems)  # steps 4-5
     for n, row in enumerate(rows, start=1):
-        if row["check"].startswith("invalid"):
+        if row["check"].startswith(("invalid", "voided")):
             report.notes.append(f"row {n} ({_where(row)}): {row['check']}")
     if previous is not None:
         consistency(manifest, rows, previous, report)  # step 6

@@ -1,4 +1,4 @@
-"""Read both contracts' events in bounded block ranges, with block hashes and signed calls.
+"""Read both contracts' events in bounded block ranges, with block hashes.
 
 The indexer and the audit verifier read the chain only through `EventReader`:
 
@@ -7,9 +7,12 @@ The indexer and the audit verifier read the chain only through `EventReader`:
 - `logs(a, b)`: every event of the registry and the ledger in blocks `a..b`, decoded,
   in chain order, each with its block's hash and time. A log whose block hash differs
   from the block read next to it means the chain moved under the read: `ReorgDuringRead`;
-- each ledger event also carries the signed call of its transaction (`SignedCall`),
-  decoded from the transaction input, because the contract's events do not carry the
-  EIP-712 deadline that the signature covers.
+- `is_contract(address)`: whether an address holds code (an EIP-1271 contract signer).
+
+Protocol v2 events carry everything a re-check needs (the record's terms in
+`RecordNotarised`, each act's deadline and signature in `ActRecorded`, a batch's signed
+fields in `BatchAnchored`), so transactions are never read: an act relayed through another
+contract (a multisig, a relay) is checked exactly like one sent to the ledger directly.
 
 Values are plain Python (bytes, int, str, bool); callers never see web3 objects.
 """
@@ -21,18 +24,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eth_abi import decode as abi_decode
-from eth_abi.exceptions import DecodingError
-from eth_utils import collapse_if_tuple, event_abi_to_log_topic, function_abi_to_4byte_selector, to_checksum_address
+from eth_utils import collapse_if_tuple, event_abi_to_log_topic, to_checksum_address
 
 from notary.chain import artifacts
 from notary.chain.connect import Chain
 from notary.deployment import Deployment
 from notary.errors import ChainError
-from notary.models import Act, BatchAnchor, Intent, Notarisation
 
 _BATCH = 200
 
-__all__ = ["BlockRef", "ChainLog", "EventReader", "ReorgDuringRead", "SignedCall"]
+__all__ = ["BlockRef", "ChainLog", "EventReader", "ReorgDuringRead", "ranges"]
 
 
 class ReorgDuringRead(ChainError):
@@ -50,21 +51,6 @@ class BlockRef:
 
 
 @dataclass(frozen=True)
-class SignedCall:
-    """The signed payload a ledger transaction carried, as the contract received it.
-
-    `signer_is_contract` marks an EIP-1271 signer (code at the address): its signature
-    is checked by the contract calling it, not by ECDSA recovery.
-    """
-
-    function: str
-    payload: Notarisation | Act | BatchAnchor
-    signer: str
-    signature: bytes
-    signer_is_contract: bool
-
-
-@dataclass(frozen=True)
 class ChainLog:
     contract: str  # "registry" or "ledger"
     event: str
@@ -75,9 +61,6 @@ class ChainLog:
     tx_index: int
     log_index: int
     args: dict[str, Any] = field(hash=False)
-    #: The transaction's decoded ledger call; None for registry events, or when the
-    #: transaction did not call the ledger directly (a multisig or another contract).
-    call: SignedCall | None = field(default=None, hash=False)
 
 
 def _hex(value: Any) -> str:
@@ -90,32 +73,18 @@ class EventReader:
     def __init__(self, chain: Chain, deployment: Deployment) -> None:
         self.chain = chain
         self.deployment = deployment
-        w3 = chain.w3
         self.addresses = {
             to_checksum_address(deployment.registry.address): "registry",
             to_checksum_address(deployment.ledger.address): "ledger",
         }
-        self._contracts = {
-            "registry": w3.eth.contract(
-                address=to_checksum_address(deployment.registry.address), abi=artifacts.load("IdentityRegistry").abi
-            ),
-            "ledger": w3.eth.contract(
-                address=to_checksum_address(deployment.ledger.address), abi=artifacts.load("NotaryLedger").abi
-            ),
-        }
-        # Decoded with eth-abi directly: web3's generic log and input decoding costs
-        # milliseconds per item, which bounded how fast the indexer could go.
+        # Decoded with eth-abi directly: web3's generic log decoding costs milliseconds per
+        # item, which bounded how fast the indexer could go.
         self._events: dict[tuple[str, bytes], dict[str, Any]] = {}
-        for role, contract in self._contracts.items():
-            for item in contract.abi:
+        for role, name in (("registry", "IdentityRegistry"), ("ledger", "NotaryLedger")):
+            for item in artifacts.load(name).abi:
                 if item.get("type") == "event":
                     abi: Any = item
                     self._events[(role, bytes(event_abi_to_log_topic(abi)))] = abi
-        self._functions: dict[bytes, dict[str, Any]] = {}
-        for item in self._contracts["ledger"].abi:
-            if item.get("type") == "function":
-                fabi: Any = item
-                self._functions[bytes(function_abi_to_4byte_selector(fabi))] = fabi
         self._code_cache: dict[str, bool] = {}
 
     @property
@@ -128,7 +97,7 @@ class EventReader:
     def block(self, number: int) -> BlockRef:
         return _block_ref(self.chain.w3.eth.get_block(number))
 
-    def logs(self, from_block: int, to_block: int, *, with_calls: bool = True) -> list[ChainLog]:
+    def logs(self, from_block: int, to_block: int) -> list[ChainLog]:
         """Every event of both contracts in blocks `from_block..to_block`, in chain order."""
         raw = self.chain.w3.eth.get_logs(
             {"fromBlock": from_block, "toBlock": to_block, "address": list(self.addresses)}  # type: ignore[typeddict-item]
@@ -136,17 +105,6 @@ class EventReader:
         raw = sorted(raw, key=lambda x: (int(x["blockNumber"]), int(x["logIndex"])))
         numbers = sorted({int(x["blockNumber"]) for x in raw})
         blocks = dict(zip(numbers, self._many(self.chain.w3.eth.get_block, numbers, _block_ref), strict=True))
-        calls: dict[str, SignedCall | None] = {}
-        if with_calls:
-            ledger_txs = sorted(
-                {
-                    _hex(x["transactionHash"])
-                    for x in raw
-                    if self.addresses[to_checksum_address(x["address"])] == "ledger"
-                }
-            )
-            txs = self._many(self.chain.w3.eth.get_transaction, ledger_txs, lambda t: t)
-            calls = {h: self._decode_call(t) for h, t in zip(ledger_txs, txs, strict=True)}
         out: list[ChainLog] = []
         for log in raw:
             number = int(log["blockNumber"])
@@ -158,9 +116,6 @@ class EventReader:
             event = self._events.get((role, bytes(topics[0]))) if topics else None
             if event is None:  # an event not in our ABI: nothing we emit, so never expected
                 raise ChainError(f"unknown event topic in block {number}, log {log['logIndex']} of the {role}")
-            args = _decode_log(event, log)
-            tx_hash = _hex(log["transactionHash"])
-            call = calls.get(tx_hash) if role == "ledger" else None
             out.append(
                 ChainLog(
                     contract=role,
@@ -168,11 +123,10 @@ class EventReader:
                     block_number=number,
                     block_hash=block.hash,
                     block_time=block.timestamp,
-                    tx_hash=tx_hash,
+                    tx_hash=_hex(log["transactionHash"]),
                     tx_index=int(log["transactionIndex"]),
                     log_index=int(log["logIndex"]),
-                    args=args,
-                    call=call,
+                    args=_decode_log(event, log),
                 )
             )
         return out
@@ -189,62 +143,11 @@ class EventReader:
                 out.extend(convert(r) for r in batch.execute())
         return out
 
-    def signed_call(self, tx_hash: str) -> SignedCall | None:
-        """Decode the ledger call of a transaction; None if it did not call the ledger directly."""
-        return self._decode_call(self.chain.w3.eth.get_transaction(tx_hash))  # type: ignore[arg-type]
-
-    def _decode_call(self, tx: Any) -> SignedCall | None:
-        to = tx.get("to")
-        if to is None or self.addresses.get(to_checksum_address(to)) != "ledger":
-            return None
-        data = bytes(tx["input"])
-        fn = self._functions.get(data[:4])
-        if fn is None:
-            return None
-        try:
-            values = abi_decode([collapse_if_tuple(i) for i in fn["inputs"]], data[4:])
-        except DecodingError:
-            return None
-        params = {i["name"]: _named(i, v) for i, v in zip(fn["inputs"], values, strict=True)}
-        name = str(fn["name"])
-        payload: Notarisation | Act | BatchAnchor
-        if name == "notarise":
-            n = params["n"]
-            payload = Notarisation(
-                bytes(n["digest"]),
-                bytes(n["hashAlgorithm"]),
-                bytes(n["kind"]),
-                bytes(n["party"]),
-                tuple(bytes(p) for p in n["parties"]),
-                int(n["quorum"]),
-                bytes(n["supersedes"]),
-                bytes(n["metadataHash"]),
-                bool(n["ratificationRequired"]),
-                int(n["deadline"]),
-            )
-        elif name == "act":
-            a = params["a"]
-            payload = Act(
-                bytes(a["recordId"]), bytes(a["party"]), Intent(a["intent"]), str(a["reason"]), int(a["deadline"])
-            )
-        elif name == "anchor":
-            b = params["b"]
-            payload = BatchAnchor(
-                bytes(b["root"]),
-                bytes(b["party"]),
-                int(b["count"]),
-                bytes(b["hashAlgorithm"]),
-                bytes(b["metadataHash"]),
-                int(b["deadline"]),
-            )
-        else:
-            return None
-        signer = to_checksum_address(params["signer"])
-        return SignedCall(name, payload, signer, bytes(params["signature"]), self.is_contract(signer))
-
     def is_contract(self, address: str) -> bool:
+        """Whether `address` holds code now (an EIP-1271 contract signer); cached per reader."""
+        address = to_checksum_address(address)
         if address not in self._code_cache:
-            self._code_cache[address] = bool(self.chain.w3.eth.get_code(to_checksum_address(address)))
+            self._code_cache[address] = bool(self.chain.w3.eth.get_code(address))
         return self._code_cache[address]
 
 

@@ -17,6 +17,7 @@ from notary.deployment import Deployment
 from notary.eip712 import Domain
 from notary.models import (
     Act,
+    ActEntry,
     Attestation,
     BatchAnchor,
     Intent,
@@ -25,27 +26,42 @@ from notary.models import (
     Record,
     SignerKey,
     Status,
+    Terms,
 )
+
+
+def terms_args(t: Terms) -> tuple[Any, ...]:
+    """A record's terms as the ledger's `Terms` calldata struct."""
+    return (
+        t.digest, t.hash_algorithm, t.kind, t.submitter, list(t.parties), t.quorum, t.supersedes,
+        t.metadata_hash, t.ratification_required,
+    )  # fmt: skip
+
+
+#: The `superseded` argument of `notarise` for a record that supersedes nothing.
+NO_TERMS = Terms(bytes(32), bytes(32), bytes(32), bytes(32), (), 0, bytes(32), bytes(32), False)
 
 
 def contract_args(payload: Notarisation | Act | BatchAnchor) -> tuple[Any, ...]:
     """A signed payload as the ledger's calldata struct (field order of INotaryLedger)."""
     if isinstance(payload, Notarisation):
-        return (
-            payload.digest,
-            payload.hash_algorithm,
-            payload.kind,
-            payload.party,
-            list(payload.parties),
-            payload.quorum,
-            payload.supersedes,
-            payload.metadata_hash,
-            payload.ratification_required,
-            payload.deadline,
-        )
+        return (terms_args(payload.terms), payload.deadline)
     if isinstance(payload, Act):
-        return (payload.record_id, payload.party, int(payload.intent), payload.reason, payload.deadline)
-    return (payload.root, payload.party, payload.count, payload.hash_algorithm, payload.metadata_hash, payload.deadline)
+        return (terms_args(payload.terms), payload.party, int(payload.intent), payload.reason, payload.deadline)
+    return (payload.root, payload.party, payload.hash_algorithm, payload.metadata_hash, payload.deadline)
+
+
+def terms_of(values: Any) -> Terms:
+    """Terms from a decoded `Terms` tuple (web3 gives a dict or a tuple)."""
+    v = list(values.values()) if isinstance(values, dict) else list(values)
+    return Terms(
+        bytes(v[0]), bytes(v[1]), bytes(v[2]), bytes(v[3]), tuple(bytes(p) for p in v[4]), int(v[5]), bytes(v[6]),
+        bytes(v[7]), bool(v[8]),
+    )  # fmt: skip
+
+
+def _popcount(x: int) -> int:
+    return bin(x).count("1")
 
 
 def open_gateway(chain: Chain, deployment: Deployment) -> LedgerGateway:
@@ -101,7 +117,25 @@ class LedgerGateway:
         return tx.send(self.chain, self.registry.functions.resetController(code, controller), sender)
 
     def transfer_control(self, sender: LocalAccount, code: bytes, controller: str) -> tx.TxResult:
+        """Propose `controller` (step one of two; the new controller accepts)."""
         return tx.send(self.chain, self.registry.functions.transferControl(code, controller), sender)
+
+    def accept_control(self, sender: LocalAccount, code: bytes) -> tx.TxResult:
+        return tx.send(self.chain, self.registry.functions.acceptControl(code), sender)
+
+    def cancel_controller_reset(self, sender: LocalAccount, code: bytes) -> tx.TxResult:
+        return tx.send(self.chain, self.registry.functions.cancelControllerReset(code), sender)
+
+    def complete_controller_reset(self, sender: LocalAccount, code: bytes) -> tx.TxResult:
+        return tx.send(self.chain, self.registry.functions.completeControllerReset(code), sender)
+
+    def confirm_revocation(self, sender: LocalAccount, code: bytes, key: str) -> tx.TxResult:
+        fn = self.registry.functions.confirmRevocation(code, to_checksum_address(key))
+        return tx.send(self.chain, fn, sender)
+
+    def set_delays(self, sender: LocalAccount, repudiation_window: int, controller_reset_delay: int) -> tx.TxResult:
+        fn = self.registry.functions.setDelays(repudiation_window, controller_reset_delay)
+        return tx.send(self.chain, fn, sender)
 
     def add_signer(self, sender: LocalAccount, code: bytes, key: str, valid_from: int, valid_until: int) -> tx.TxResult:
         fn = self.registry.functions.addSigner(code, to_checksum_address(key), valid_from, valid_until)
@@ -121,6 +155,24 @@ class LedgerGateway:
         vf, vu, revoked, added = tx.call(self.registry.functions.signerKey(code, to_checksum_address(key)))
         return SignerKey(bytes32_to_text(code), to_checksum_address(key), vf, vu, revoked, added)
 
+    def pending_control(self, code: bytes) -> tuple[str, int, bool] | None:
+        """(new controller, effective time, by depositary) of a pending controller change, or None."""
+        new, effective_at, by_depositary = tx.call(self.registry.functions.pendingControl(code))
+        if int(new, 16) == 0:
+            return None
+        return to_checksum_address(new), int(effective_at), bool(by_depositary)
+
+    def pending_revocation(self, code: bytes, key: str) -> int:
+        """The back-dated effective time awaiting the depositary's confirmation (0: none)."""
+        return int(tx.call(self.registry.functions.pendingRevocation(code, to_checksum_address(key))))
+
+    def delays(self) -> tuple[int, int]:
+        """(repudiation window, controller-reset delay) in seconds."""
+        return (
+            int(tx.call(self.registry.functions.repudiationWindow())),
+            int(tx.call(self.registry.functions.controllerResetDelay())),
+        )
+
     def is_authorised_at(self, code: bytes, key: str, time: int) -> bool:
         return bool(tx.call(self.registry.functions.isAuthorisedAt(code, to_checksum_address(key), time)))
 
@@ -128,7 +180,13 @@ class LedgerGateway:
         """Every SignerAdded / SignerRevoked event of a party, in chain order."""
         start = self.deployment.registry.block_number
         rows: list[dict[str, Any]] = []
-        for event in (self.registry.events.SignerAdded, self.registry.events.SignerRevoked):
+        events = (
+            self.registry.events.SignerAdded,
+            self.registry.events.SignerRevoked,
+            self.registry.events.BackdatedRevocationRequested,
+            self.registry.events.BackdatedRevocationConfirmed,
+        )
+        for event in events:
             for log in event.get_logs(from_block=start, argument_filters={"code": code}):
                 rows.append(_event_row(log))
         return sorted(rows, key=lambda r: (r["block_number"], r["log_index"]))
@@ -152,8 +210,8 @@ class LedgerGateway:
         on_signed: tx.OnSigned | None = None,
         timeout: float = tx.DEFAULT_TIMEOUT,
     ) -> tx.TxResult:
-        args = contract_args(n)
-        fn = self.ledger.functions.notarise(args, to_checksum_address(signer), signature)
+        old = self.terms(n.supersedes) if n.supersedes != bytes(32) else NO_TERMS
+        fn = self.ledger.functions.notarise(contract_args(n), terms_args(old), to_checksum_address(signer), signature)
         return tx.send(self.chain, fn, sender, timeout, on_signed)
 
     def act(
@@ -166,9 +224,19 @@ class LedgerGateway:
         on_signed: tx.OnSigned | None = None,
         timeout: float = tx.DEFAULT_TIMEOUT,
     ) -> tx.TxResult:
-        args = contract_args(a)
-        fn = self.ledger.functions.act(args, to_checksum_address(signer), signature)
+        fn = self.ledger.functions.act(contract_args(a), to_checksum_address(signer), signature)
         return tx.send(self.chain, fn, sender, timeout, on_signed)
+
+    def void_act(self, sender: LocalAccount, terms: Terms, party: bytes, intent: Intent) -> tx.TxResult:
+        """Void an act whose key was not authorised at its time (anyone may send it); the record's
+        act history, which the contract checks against its stored hash chain, comes from events."""
+        history = [(e.party, e.intent, e.signer, e.time) for e in self.act_history(terms.record_id)]
+        fn = self.ledger.functions.voidAct(terms_args(terms), history, party, int(intent))
+        return tx.send(self.chain, fn, sender)
+
+    def refresh(self, sender: LocalAccount, terms: Terms) -> tx.TxResult:
+        """Re-derive a record's state (e.g. an amendment whose target became executable again)."""
+        return tx.send(self.chain, self.ledger.functions.refresh(terms_args(terms)), sender)
 
     def anchor(
         self,
@@ -186,49 +254,120 @@ class LedgerGateway:
 
     # ------------------------------------------------------------------ ledger reads
 
+    def _logs(self, event: Any, to_block: int | str = "latest", **filters: Any) -> list[Any]:
+        logs = event.get_logs(
+            from_block=self.deployment.ledger.block_number, to_block=to_block, argument_filters=filters
+        )
+        return sorted(logs, key=lambda x: (x["blockNumber"], x["logIndex"]))
+
     def records_of_digest(self, digest: bytes) -> list[bytes]:
-        return [bytes(r) for r in tx.call(self.ledger.functions.recordsOfDigest(digest))]
+        """Every record id of `digest`, in creation order (from RecordNotarised events)."""
+        ids: list[bytes] = []
+        for log in self._logs(self.ledger.events.RecordNotarised, digest=digest):
+            rid = bytes(log["args"]["recordId"])
+            if rid not in ids:
+                ids.append(rid)
+        return ids
+
+    def _notarised_log(self, record_id: bytes, terms_hash: bytes | None = None) -> Any:
+        """The latest RecordNotarised log of a record (matching `terms_hash` when given)."""
+        logs = self._logs(self.ledger.events.RecordNotarised, recordId=record_id)
+        if terms_hash is not None:
+            logs = [x for x in logs if bytes(x["args"]["termsHash"]) == terms_hash]
+        if not logs:
+            from notary.errors import RecordNotFoundError
+
+            raise RecordNotFoundError(f"record 0x{record_id.hex()} is not notarised on this ledger")
+        return logs[-1]
+
+    def terms(self, record_id: bytes) -> Terms:
+        """A record's terms, from its RecordNotarised event, checked against the stored terms hash."""
+        from notary import eip712
+
+        stored = bytes(tx.call(self.ledger.functions.record(record_id))[0])
+        a = self._notarised_log(record_id, stored)["args"]
+        t = Terms(
+            bytes(a["digest"]), bytes(a["hashAlgorithm"]), bytes(a["kind"]), bytes(a["party"]),
+            tuple(bytes(p) for p in a["parties"]), int(a["quorum"]), bytes(a["supersedes"]),
+            bytes(a["metadataHash"]), bool(a["ratificationRequired"]),
+        )  # fmt: skip
+        if eip712.terms_hash(t) != stored:
+            from notary.errors import ChainError
+
+            raise ChainError(f"the terms in the events of record 0x{record_id.hex()} do not match its stored hash")
+        return t
 
     def record(self, record_id: bytes, with_attestations: bool = True) -> Record:
-        r = tx.call(self.ledger.functions.record(record_id))
-        parties = tuple(bytes32_to_text(p) for p in r[4])
-        record = Record(
+        terms_hash, state, _history, superseded_by = tx.call(self.ledger.functions.record(record_id))
+        st = list(state.values()) if isinstance(state, dict) else list(state)
+        status, signed, withdrawn, annulled, ratified, _quorum, _count, _ratif, executed, _superseded, updated = st
+        log = self._notarised_log(record_id, bytes(terms_hash))
+        a = log["args"]
+        t = Terms(
+            bytes(a["digest"]), bytes(a["hashAlgorithm"]), bytes(a["kind"]), bytes(a["party"]),
+            tuple(bytes(p) for p in a["parties"]), int(a["quorum"]), bytes(a["supersedes"]),
+            bytes(a["metadataHash"]), bool(a["ratificationRequired"]),
+        )  # fmt: skip
+        bound = signed & ~withdrawn
+        acts = self.attestations(record_id, since=log) if with_attestations else []
+        submitter = bytes32_to_text(t.submitter)
+        created = next((x.time for x in acts if x.intent == Intent.SIGNATURE and x.party == submitter), 0)
+        if not created:
+            created = self.chain.block_timestamp(int(log["blockNumber"]))
+        return Record(
             record_id=record_id,
-            digest=bytes(r[0]),
-            hash_algorithm=bytes32_to_text(r[1]),
-            kind=bytes32_to_text(r[2]),
-            submitter=bytes32_to_text(r[3]),
-            parties=parties,
-            quorum=r[5],
-            supersedes=bytes(r[6]),
-            superseded_by=bytes(r[7]),
-            metadata_hash=bytes(r[8]),
-            ratification_required=r[9],
-            status=Status(r[10]),
-            created_at=r[11],
-            updated_at=r[12],
-            signatures=r[13],
-            ratifications=r[14],
-            annulments=r[15],
-            withdrawals=r[16],
+            digest=t.digest,
+            hash_algorithm=bytes32_to_text(t.hash_algorithm),
+            kind=bytes32_to_text(t.kind),
+            submitter=bytes32_to_text(t.submitter),
+            parties=tuple(bytes32_to_text(p) for p in t.parties),
+            quorum=t.quorum,
+            supersedes=t.supersedes,
+            superseded_by=bytes(superseded_by),
+            metadata_hash=t.metadata_hash,
+            ratification_required=t.ratification_required,
+            status=Status(status),
+            created_at=created,
+            updated_at=int(updated),
+            signatures=_popcount(signed),
+            ratifications=_popcount(ratified & bound),
+            annulments=_popcount(annulled & bound),
+            withdrawals=_popcount(withdrawn & signed),
+            attestations=tuple(acts),
+            terms=t,
+            masks=(int(signed), int(withdrawn), int(annulled), int(ratified)),
+            executed=bool(executed),
         )
-        if not with_attestations:
-            return record
-        return Record(**{**record.__dict__, "attestations": tuple(self.attestations(record_id))})
 
-    def attestations(self, record_id: bytes) -> list[Attestation]:
-        """Every act recorded on a record, from its events, with health re-checked now."""
-        logs = self.ledger.events.ActRecorded.get_logs(
-            from_block=self.deployment.ledger.block_number, argument_filters={"recordId": record_id}
-        )
+    def attestations(self, record_id: bytes, since: Any = None) -> list[Attestation]:
+        """Every act recorded on a record's current notarisation, from its events, with health
+        re-checked now (`valid`) and whether it was voided on chain."""
+        if since is None:
+            terms_hash = bytes(tx.call(self.ledger.functions.record(record_id))[0])
+            since = self._notarised_log(record_id, terms_hash)
+        start = (int(since["blockNumber"]), int(since["logIndex"]))
+        logs = [
+            x for x in self._logs(self.ledger.events.ActRecorded, recordId=record_id)
+            if (x["blockNumber"], x["logIndex"]) > start
+        ]  # fmt: skip
+        voids = [
+            x for x in self._logs(self.ledger.events.ActVoided, recordId=record_id)
+            if (x["blockNumber"], x["logIndex"]) > start
+        ]  # fmt: skip
+        voided = {
+            (bytes(v["args"]["party"]), int(v["args"]["intent"]), int(v["args"]["actTime"]), v["args"]["signer"])
+            for v in voids
+        }
         out: list[Attestation] = []
-        for log in sorted(logs, key=lambda x: (x["blockNumber"], x["logIndex"])):
+        for log in logs:
             a = log["args"]
             intent = Intent(a["intent"])
-            valid = bool(tx.call(self.ledger.functions.attestationValid(record_id, a["party"], int(intent))))
+            party = bytes(a["party"])
+            is_void = (party, int(intent), int(a["time"]), a["signer"]) in voided
+            valid = not is_void and self.is_authorised_at(party, a["signer"], int(a["time"]))
             out.append(
                 Attestation(
-                    party=bytes32_to_text(a["party"]),
+                    party=bytes32_to_text(party),
                     intent=intent,
                     signer=a["signer"],
                     time=a["time"],
@@ -236,23 +375,57 @@ class LedgerGateway:
                     reason=a["reason"],
                     transaction="0x" + bytes(log["transactionHash"]).hex(),
                     block_number=log["blockNumber"],
+                    voided=is_void,
+                    deadline=int(a["deadline"]),
+                    signature=bytes(a["signature"]),
                 )
             )
         return out
 
+    def act_history(self, record_id: bytes) -> list[ActEntry]:
+        """The entries the ledger's history hash chain covers, rebuilt from events (`INotaryLedger.ActEntry`)."""
+        terms_hash = bytes(tx.call(self.ledger.functions.record(record_id))[0])
+        since = self._notarised_log(record_id, terms_hash)
+        start = (int(since["blockNumber"]), int(since["logIndex"]))
+        logs = self._logs(self.ledger.events.ActRecorded, recordId=record_id)
+        logs += self._logs(self.ledger.events.ActVoided, recordId=record_id)
+        entries = []
+        for x in sorted(logs, key=lambda x: (x["blockNumber"], x["logIndex"])):
+            if (x["blockNumber"], x["logIndex"]) <= start:
+                continue
+            a = x["args"]
+            if x["event"] == "ActVoided":
+                entries.append(ActEntry(bytes(a["party"]), int(a["intent"]) | 0x80, a["signer"], int(a["actTime"])))
+            else:
+                entries.append(ActEntry(bytes(a["party"]), int(a["intent"]), a["signer"], int(a["time"])))
+        return entries
+
+    def anchor_of(self, anchor_id: bytes) -> tuple[bytes, bytes]:
+        """(root, party) of a batch, from its BatchAnchored event."""
+        log = self.anchor_log(anchor_id)
+        if log is None:
+            tx.call(self.ledger.functions.batch(anchor_id))  # raises NotaryUnknownAnchor
+            raise AssertionError("unreachable")
+        return bytes(log["root"]), bytes(log["party"])
+
     def verify_inclusion(self, anchor_id: bytes, digest: bytes, proof: list[bytes]) -> bool:
-        return bool(tx.call(self.ledger.functions.verifyInclusion(anchor_id, digest, proof)))
+        root, party = self.anchor_of(anchor_id)
+        return bool(tx.call(self.ledger.functions.verifyInclusion(root, party, digest, proof)))
 
     def batch(self, anchor_id: bytes) -> dict[str, Any]:
-        root, party, count, alg, meta, signer, time = tx.call(self.ledger.functions.batch(anchor_id))
+        """A batch: its signed fields from the latest BatchAnchored event, its stored signer and
+        time, and whether its key was authorised when it anchored, as known now."""
+        signer, time = tx.call(self.ledger.functions.batch(anchor_id))
+        log = self.anchor_log(anchor_id)
+        assert log is not None
         return {
-            "root": bytes(root),
-            "party": bytes32_to_text(party),
-            "count": count,
-            "hash_algorithm": bytes32_to_text(alg),
-            "metadata_hash": bytes(meta),
+            "root": bytes(log["root"]),
+            "party": bytes32_to_text(log["party"]),
+            "hash_algorithm": bytes32_to_text(log["hashAlgorithm"]),
+            "metadata_hash": bytes(log["metadataHash"]),
             "signer": signer,
             "time": time,
+            "valid": bool(tx.call(self.ledger.functions.batchValid(bytes(log["root"]), bytes(log["party"])))),
         }
 
     def contract_signing_hash(self, payload: Notarisation | Act | BatchAnchor) -> bytes:
@@ -296,48 +469,23 @@ class LedgerGateway:
             return None
         return int(r["blockNumber"]), "0x" + bytes(r["blockHash"]).hex()
 
-    def signed_call(self, tx_hash: str) -> tuple[Notarisation | Act | BatchAnchor, str, bytes]:
-        """The signed payload, signer and signature a ledger transaction carried (from its input).
-
-        The contract stores neither the payloads' deadlines nor the signatures: the
-        transaction input is where they survive.
-        """
-        from notary.errors import InvalidInputError
-
-        t = self.chain.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
-        if t["to"] is None or to_checksum_address(t["to"]) != to_checksum_address(self.ledger.address):
-            raise InvalidInputError(f"transaction {tx_hash} does not call the ledger directly")
-        fn, args = self.ledger.decode_function_input(t["input"])
-        name = fn.fn_name
-        s = args.get({"notarise": "n", "act": "a", "anchor": "b"}.get(name, ""))
-        if s is None:
-            raise InvalidInputError(f"transaction {tx_hash} calls {name}, not a signed ledger act")
-        s = list(s.values()) if isinstance(s, dict) else list(s)  # web3 decodes structs as named dicts
-        payload: Notarisation | Act | BatchAnchor
-        if name == "notarise":
-            payload = Notarisation(
-                bytes(s[0]), bytes(s[1]), bytes(s[2]), bytes(s[3]), tuple(bytes(p) for p in s[4]),
-                int(s[5]), bytes(s[6]), bytes(s[7]), bool(s[8]), int(s[9]),
-            )  # fmt: skip
-        elif name == "act":
-            payload = Act(bytes(s[0]), bytes(s[1]), Intent(s[2]), str(s[3]), int(s[4]))
-        else:
-            payload = BatchAnchor(bytes(s[0]), bytes(s[1]), int(s[2]), bytes(s[3]), bytes(s[4]), int(s[5]))
-        return payload, to_checksum_address(args["signer"]), bytes(args["signature"])
-
     def act_logs(self, record_id: bytes, to_block: int | str = "latest") -> list[dict[str, Any]]:
-        """Every ActRecorded log of a record up to `to_block`, in chain order, with its position."""
-        logs = self.ledger.events.ActRecorded.get_logs(
-            from_block=self.deployment.ledger.block_number, to_block=to_block, argument_filters={"recordId": record_id}
-        )
-        return [_log_row(log) for log in sorted(logs, key=lambda x: (x["blockNumber"], x["logIndex"]))]
+        """Every ActRecorded log of a record up to `to_block`, in chain order, with its position
+        (each carries the signed payload's deadline and signature)."""
+        return [_log_row(log) for log in self._logs(self.ledger.events.ActRecorded, to_block, recordId=record_id)]
+
+    def void_logs(self, record_id: bytes, to_block: int | str = "latest") -> list[dict[str, Any]]:
+        """Every ActVoided log of a record up to `to_block`, in chain order."""
+        return [_log_row(log) for log in self._logs(self.ledger.events.ActVoided, to_block, recordId=record_id)]
+
+    def notarised_logs(self, record_id: bytes, to_block: int | str = "latest") -> list[dict[str, Any]]:
+        """Every RecordNotarised log of a record (more than one after a void), in chain order."""
+        return [_log_row(log) for log in self._logs(self.ledger.events.RecordNotarised, to_block, recordId=record_id)]
 
     def anchor_log(self, anchor_id: bytes) -> dict[str, Any] | None:
         """The BatchAnchored log of a batch with its position, or None."""
-        logs = self.ledger.events.BatchAnchored.get_logs(
-            from_block=self.deployment.ledger.block_number, argument_filters={"anchorId": anchor_id}
-        )
-        return _log_row(logs[0]) if logs else None
+        logs = self._logs(self.ledger.events.BatchAnchored, anchorId=anchor_id)
+        return _log_row(logs[-1]) if logs else None
 
 
 def _log_row(log: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from notary.models import record_id
 if TYPE_CHECKING:
     from notary.chain.gateway import LedgerGateway
     from notary.eip712 import Domain
+    from notary.models import Intent, Terms
 
 _DURATION = re.compile(r"^\d+[smhdw]$")
 
@@ -94,3 +95,60 @@ def offline_domain() -> Domain:
         path = found[0]
     dep = Deployment.load(path)
     return Domain(dep.chain_id, dep.ledger.address)
+
+
+def offline_terms(path: Path | None, digest: bytes, submitter: str | None) -> Terms:
+    """The terms an offline act binds: from the submitter's signed notarisation payload.
+
+    Refuses to sign blind: without the terms there is nothing to show the signer, and a
+    signature over a bare record id could be reused for terms it never saw (protocol v1)."""
+    from notary import signed_payload, terms_file
+    from notary.models import Notarisation
+
+    if path is None:
+        raise InvalidInputError(
+            "offline, an act binds the record's full terms, and this machine cannot read them from the chain",
+            hint="on a connected machine run `notary terms FILE -o TERMS.json` and pass --terms TERMS.json "
+            "(or the submitter's `notarise --offline` payload), or sign online",
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read the terms file {path}: {exc.strerror}") from None
+    if terms_file.is_terms_file(raw):
+        terms = terms_file.from_json(raw)
+    else:
+        payload = signed_payload.from_json(raw).payload
+        if not isinstance(payload, Notarisation):
+            raise InvalidInputError(f"{path} is not a signed notarisation, so it holds no terms to sign")
+        terms = payload.terms
+    if terms.digest != digest:
+        raise InvalidInputError(
+            f"{path} holds the terms of digest {terms.digest.hex()}, not of this document's {digest.hex()}",
+            hint="give the terms of this document's record",
+        )
+    if submitter is not None and party_code(submitter) != terms.submitter:
+        raise InvalidInputError(f"{path} holds a record notarised by another party than --submitter {submitter}")
+    return terms
+
+
+def show_terms(terms: Terms, party: str, intent: Intent, quiet: bool) -> None:
+    """Print what the signer is about to agree to (on stderr, so --json output stays clean)."""
+    import sys
+
+    from notary.codes import bytes32_to_text
+
+    if quiet:
+        return
+    parties = ", ".join(bytes32_to_text(p) for p in terms.parties)
+    lines = [
+        f"{party} signs a {intent.label} binding these terms:",
+        f"  document   {terms.digest.hex()} ({bytes32_to_text(terms.hash_algorithm)})",
+        f"  kind       {bytes32_to_text(terms.kind)}, notarised by {bytes32_to_text(terms.submitter)}",
+        f"  parties    {parties}; quorum {terms.quorum}"
+        + ("; ratification required" if terms.ratification_required else ""),
+        f"  metadata   {terms.metadata_hash.hex()}",
+    ]
+    if terms.supersedes != bytes(32):
+        lines.append(f"  supersedes 0x{terms.supersedes.hex()}")
+    print("\n".join(lines), file=sys.stderr)

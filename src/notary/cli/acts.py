@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from notary.cli import context
-from notary.cli._act_inputs import check_offline, check_receipt_out, deadline_of, offline_domain, superseded_record
+from notary.cli._act_inputs import (
+    check_offline,
+    check_receipt_out,
+    deadline_of,
+    offline_domain,
+    offline_terms,
+    show_terms,
+    superseded_record,
+)
 from notary.cli._act_output import report, write_offline
 from notary.cli._act_send import check_same_terms, journal_key, relay, submit_journalled, throwaway_relayer
 from notary.cli.documents import digest_of
@@ -64,6 +72,14 @@ DeadlineOpt = Annotated[
 ]
 ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why: recorded on chain with the act.")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Only sign, without touching the chain; needs -o.")]
+TermsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--terms",
+        metavar="NOTARISATION.json",
+        help="Offline: the submitter's signed notarisation payload, whose terms this act binds.",
+    ),
+]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Where --offline writes the signed payload.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
@@ -138,10 +154,13 @@ def notarise(
         metadata = {"title": title} if title.strip() else {}
     gw = None if offline else context.gateway()
     old = superseded_record(gw, supersedes, submitter_of_superseded, quiet=as_json)
+    listed = [p for p in parties.split(",") if p.strip()]
+    if old is not None and gw is not None:
+        listed = ledger.amendment_parties(gw.terms(old), listed)
     payload = ledger.prepare_notarisation(
         digest=digest,
         party=party,
-        parties=[p for p in parties.split(",") if p.strip()],
+        parties=listed,
         quorum=quorum,
         kind=kind,
         deadline=deadline_of(deadline, gw),
@@ -205,10 +224,11 @@ def sign(
     relayer_password_file: RelayerPasswordOpt = None,
     offline: OfflineOpt = False,
     output: OutputOpt = None,
+    terms: TermsOpt = None,
     receipt_out: ReceiptOutOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Co-sign (or ratify) a notarised record as PARTY."""
+    """Co-sign (or ratify) a notarised record as PARTY: the signature binds the record's full terms."""
     chosen = Intent.parse(intent)
     if chosen not in (Intent.SIGNATURE, Intent.RATIFICATION):
         raise InvalidInputError(
@@ -228,6 +248,7 @@ def sign(
         relayer_password_file=relayer_password_file,
         offline=offline,
         output=output,
+        terms_file=terms,
         as_json=as_json,
         receipt_out=receipt_out,
     )
@@ -248,6 +269,7 @@ def _reasoned(intent: Intent, summary: str) -> Callable[..., None]:
         relayer_password_file: RelayerPasswordOpt = None,
         offline: OfflineOpt = False,
         output: OutputOpt = None,
+        terms: TermsOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         _act(
@@ -263,6 +285,7 @@ def _reasoned(intent: Intent, summary: str) -> Callable[..., None]:
             relayer_password_file=relayer_password_file,
             offline=offline,
             output=output,
+            terms_file=terms,
             as_json=as_json,
         )
 
@@ -324,7 +347,7 @@ def submit(
                 return None
             return OnChain(None, None)
 
-        fields |= {"anchorId": "0x" + rid.hex(), "root": p.root.hex(), "count": p.count}
+        fields |= {"anchorId": "0x" + rid.hex(), "root": p.root.hex()}
 
     def send(on_signed: OnSigned, timeout: float) -> TxResult:
         account = throwaway_relayer(gw) if relayer is None else context.unlock(relayer, password_file)
@@ -356,8 +379,12 @@ def _act(
     output: Path | None,
     as_json: bool,
     receipt_out: Path | None = None,
+    terms_file: Path | None = None,
 ) -> None:
-    """Sign `intent` on the record of `document` as `party`; submit it, or write it offline."""
+    """Sign `intent` on the record of `document` as `party`; submit it, or write it offline.
+
+    The act binds the record's full terms: online they come from the chain, offline from the
+    submitter's signed notarisation payload (`--terms`); they are shown before signing."""
     from notary import ledger
 
     if intent in (Intent.WITHDRAWAL, Intent.ANNULMENT, Intent.CANCELLATION) and not (reason or "").strip():
@@ -368,14 +395,13 @@ def _act(
     digest = digest_of(document, quiet=as_json)
     gw = None if offline else context.gateway()
     if gw is None:
-        if submitter is None:
-            raise InvalidInputError(
-                "offline, the record is named by its digest and its submitter", hint="add --submitter PARTY"
-            )
-        rid = record_id(digest, party_code(submitter))
+        terms = offline_terms(terms_file, digest, submitter)
+        rid = terms.record_id
     else:
         rid = ledger.resolve_record(gw, digest, submitter)
-    act = ledger.prepare_act(rid, code, intent, deadline_of(deadline, gw), reason or "")
+        terms = gw.terms(rid)
+    show_terms(terms, code, intent, quiet=as_json)
+    act = ledger.prepare_act(terms, code, intent, deadline_of(deadline, gw), reason or "")
     if gw is None:
         signed = ledger.sign(act, offline_domain(), context.unlock(key, password_file))
         return write_offline(signed, output, as_json, digest=digest, record=rid)

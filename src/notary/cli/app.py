@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from notary import __version__
-from notary.cli import acts, context, exit_codes, inspect, keys, node, party, setup
+from notary.cli import acts, context, exit_codes, inspect, keys, node, party, setup, void
 from notary.cli import audit as audit_cmd
 from notary.cli import batch as batch_cmd
 from notary.cli import demo as demo_cmd
@@ -27,6 +27,7 @@ app = typer.Typer(
 app.command("demo")(demo_cmd.demo)
 setup.register(app)  # init, deploy
 acts.register(app)  # notarise, sign, submit, withdraw, cancel, annul
+void.register(app)  # void
 inspect.register(app)  # status, verify
 receipts_cmd.register(app)  # receipt
 batch_cmd.register(app)  # batch anchor, batch prove

@@ -43,7 +43,9 @@ def anchor(
         Path | None,
         typer.Option("--receipts", metavar="DIR", help="Also write one receipt per document into DIR (small batches)."),
     ] = None,
-    title: Annotated[str, typer.Option("--title", help="A title for the batch; only its hash goes on chain.")] = "",
+    title: Annotated[
+        str, typer.Option("--title", help="A title for the batch; only a hash of it and the count goes on chain.")
+    ] = "",
     workers: Annotated[int | None, typer.Option("--workers", help="Hashing processes (default: every core).")] = None,
     deadline: DeadlineOpt = "24h",
     password_file: PasswordFileOpt = None,
@@ -66,9 +68,9 @@ def anchor(
     hashed = time.perf_counter()
     tree = batch.tree_of(digests)
     built = time.perf_counter()
-    metadata = {"title": title.strip()} if title.strip() else {}
+    metadata = batch.anchor_metadata(len(tree), title)  # the count is committed here, not signed as a field
     gw = context.gateway()
-    payload = batch.prepare_anchor(tree.root, party, len(tree), _deadline(deadline, gw), metadata)
+    payload = batch.prepare_anchor(tree.root, party, _deadline(deadline, gw), metadata)
     aid, code = anchor_id(tree.root, party_code(party)), party.strip().upper()
 
     def recorded() -> OnChain | None:

@@ -142,14 +142,16 @@ def index(
 
 @app.command("status")
 def status(as_json: Json = False) -> None:
-    """Where the index stands: its database, checkpoint and lag behind the chain head."""
+    """Where the index stands: its database, schema revision, checkpoint and lag behind the chain head."""
     from notary.index import IndexReader
+    from notary.index.db import current_revision
 
     engine = open_db(_options.db)
     state = IndexReader(engine).state()
     head = context.chain().block_number()
     data = {
         "database": engine.url.render_as_string(hide_password=True),
+        "schema": current_revision(engine),
         "head": head,
         "last_block": state.last_block if state else None,
         "last_block_hash": state.last_block_hash if state else None,
@@ -193,10 +195,15 @@ def records(
         print_json(rows)
         return
     for row in rows:
-        signed = ", ".join(f"{a['party']} ({a['intent']})" for a in row["attestations"])
+        signed = ", ".join(
+            f"{a['party']} ({a['intent']}{', voided' if a['voided'] else ''})" for a in row["attestations"]
+        )
+        again = f" (notarised {row['notarisations']} times)" if row["notarisations"] > 1 else ""
+        superseded = f"; superseded by {row['superseded_by'][:18]}…" if row["superseded_by"] else ""
         _print(
             f"{row['record_id'][:18]}… {row['kind']:<12} {row['status']:<10} by {row['submitter']:<5} "
-            f"{timestamp_text(row['created_at'])} digest {row['digest'][:16]}…; acts: {signed or 'none'}"
+            f"{timestamp_text(row['created_at'])}{again} digest {row['digest'][:16]}…; "
+            f"acts: {signed or 'none'}{superseded}"
         )
     if not rows:
         _print("no records match")
@@ -204,7 +211,7 @@ def records(
 
 @app.command("keys")
 def keys(party: Annotated[str, typer.Argument(help="Party code, e.g. FRA.")], as_json: Json = False) -> None:
-    """A party's signer keys: current windows and their full history."""
+    """A party's signer keys: current windows, back-dated revocations awaiting the depositary, full history."""
     from notary.index import IndexReader
 
     reader = IndexReader(open_db(_options.db))
@@ -215,6 +222,11 @@ def keys(party: Annotated[str, typer.Argument(help="Party code, e.g. FRA.")], as
         return
     for k in current:
         revoked = f", revoked from {k['revoked_at']}" if k["revoked_at"] else ""
-        _print(f"{k['key']} valid [{k['valid_from']}, {k['valid_until']}){revoked}")
+        pending = (
+            f", back-dated revocation from {k['pending_revocation']} awaits the depositary"
+            if k["pending_revocation"]
+            else ""
+        )
+        _print(f"{k['key']} valid [{k['valid_from']}, {k['valid_until']}){revoked}{pending}")
     for h in history:
         _print(f"  block {h['block_number']}: {h['event']} {h['signer']} {h['detail']}")

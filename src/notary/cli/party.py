@@ -1,12 +1,15 @@
 """`notary party …`: register parties, manage their controllers and signer keys.
 
-The depositary's key registers, suspends and reinstates parties and may reset a lost
-controller; a party's controller key adds and revokes its signer keys. Re-running a
+The depositary's key registers, suspends and reinstates parties, schedules the reset of
+a lost controller (effective after the controller-reset delay), confirms compromises
+back-dated beyond the repudiation window and sets both delays. A party's controller key
+proposes a new controller (who accepts), adds and revokes its signer keys. Re-running a
 write whose effect is already on chain reports it and sends nothing.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from notary.chain.gateway import LedgerGateway
     from notary.chain.tx import TxResult
     from notary.models import Party
+    from notary.registry import Delays
 
 app = typer.Typer(help="Register parties and manage their controllers and signer keys.", no_args_is_help=True)
 
@@ -100,6 +104,8 @@ def _report(as_json: bool, headline: str, data: dict[str, Any]) -> None:
     from rich.table import Table
 
     console.print(headline, highlight=False, soft_wrap=True)
+    for warning in data.get("warnings", ()):
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if data.get("transaction") is None:
         return
     table = Table.grid(padding=(0, 2))
@@ -185,36 +191,235 @@ def reinstate(
     _set_suspended(code, key, password_file, as_json, suspend=False)
 
 
+NewControllerOption = Annotated[
+    str,
+    typer.Option(
+        "--controller", "--to", help="The new controller: a 0x address or a local key name.", show_default=False
+    ),
+]
+
+
 @app.command("set-controller")
 def set_controller(
     code: CodeArgument,
-    to: Annotated[
-        str, typer.Option("--to", help="The new controller: a 0x address or a local key name.", show_default=False)
-    ],
+    to: NewControllerOption,
     key: Annotated[
         str,
         typer.Option(
             "--key", help="The current controller's key; with --reset, the depositary's key.", show_default=False
         ),
     ],
-    reset: Annotated[bool, typer.Option("--reset", help="Reset a lost controller with the depositary's key.")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Schedule the reset of a lost controller with the depositary's key.")
+    ] = False,
     password_file: PasswordFileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Hand control of a party to a new controller (or, with --reset, replace a lost one)."""
+    """Propose a new controller, who takes over with `accept-control`; with --reset, the depositary
+    schedules the replacement of a lost controller, effective after the controller-reset delay."""
+    from notary import registry
+
     raw = party_code(code)
     code = code.strip().upper()
     address = resolve_address(to, "new controller")
     gw = context.gateway()
     previous = gw.party(raw).controller
-    fields = {"action": "reset-controller" if reset else "transfer-control", "party": code, "controller": address}
+    pending = gw.pending_control(raw)
+    fields = {
+        "action": "reset-controller" if reset else "transfer-control",
+        "party": code,
+        "controller": address,
+        "previous": previous,
+    }
     if previous == address:
         _unchanged(as_json, f"{address} already controls party {code}", **fields)
         return
-    sender = _sender(key, password_file)
-    result = gw.reset_controller(sender, raw, address) if reset else gw.transfer_control(sender, raw, address)
-    how = "reset by the depositary" if reset else "transferred"
-    _done(result, as_json, f"control of [bold]{code}[/] {how}: {previous} → {address}", previous=previous, **fields)
+    if not reset:
+        accept = f"notary party accept-control {code} --key {address_labels().get(address, 'NEWKEY')}"
+        if pending is not None and pending == (address, 0, False):
+            headline = f"{address} is already proposed for {code}; it takes over with `{escape(accept)}`"
+            _unchanged(as_json, headline, next=accept, **fields)
+            return
+        result = registry.transfer_control(gw, _sender(key, password_file), code, address)
+        headline = (
+            f"proposed {address} as controller of [bold]{code}[/]; {previous} keeps control until the new "
+            f"controller runs `{escape(accept)}`"
+        )
+        _done(result, as_json, headline, next=accept, **fields)
+        return
+    complete = f"notary party complete-reset {code} --key KEY"
+    if pending is not None and pending[0] == address and pending[2]:
+        when = _time(pending[1])
+        _unchanged(as_json, f"the reset of {code} to {address} is already scheduled, effective {when}", **fields)
+        return
+    result, scheduled = registry.schedule_controller_reset(gw, _sender(key, password_file), code, address)
+    when = _time(scheduled.effective_at)
+    headline = (
+        f"reset of [bold]{code}[/]'s controller to {address} scheduled, effective {when}: then anyone may "
+        f"complete it with `{complete}`; until then {previous} still controls {code}, and the depositary "
+        f"may cancel it with `notary party cancel-reset {code} --key DEPOSITARY`"
+    )
+    _done(result, as_json, headline, effectiveAt=when, next=complete, **fields)
+
+
+@app.command("accept-control")
+def accept_control(
+    code: CodeArgument,
+    key: Annotated[str, _key_option("proposed controller")],
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Take over a party whose controller proposed your key (step two of `set-controller`)."""
+    from notary import registry
+
+    raw = party_code(code)
+    code = code.strip().upper()
+    me = context.keystore().info(key).address
+    gw = context.gateway()
+    previous = gw.party(raw).controller
+    fields = {"action": "accept-control", "party": code, "controller": me, "previous": previous}
+    if previous == me:
+        _unchanged(as_json, f"{me} already controls party {code}", **fields)
+        return
+    result = registry.accept_control(gw, _sender(key, password_file), code)
+    _done(result, as_json, f"{me} now controls party [bold]{code}[/] (was {previous})", **fields)
+
+
+def _pending_reset(gw: LedgerGateway, raw: bytes, code: str, as_json: bool, action: str) -> tuple[str, str] | None:
+    """(current controller, reset target) of a pending depositary reset; else report that none is pending."""
+    controller = gw.party(raw).controller
+    pending = gw.pending_control(raw)
+    if pending is None or not pending[2]:
+        headline = f"no controller reset of {code} is pending; its controller is {controller}"
+        _unchanged(as_json, headline, action=action, party=code, controller=controller)
+        return None
+    return controller, pending[0]
+
+
+@app.command("complete-reset")
+def complete_reset(
+    code: CodeArgument,
+    key: Annotated[
+        str,
+        typer.Option("--key", help="Name of any local key: it signs and pays for the transaction.", show_default=False),
+    ],
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Apply the depositary's controller reset once its delay has passed (any key may send it)."""
+    from notary import registry
+
+    raw = party_code(code)
+    code = code.strip().upper()
+    gw = context.gateway()
+    if (found := _pending_reset(gw, raw, code, as_json, "complete-reset")) is None:
+        return
+    previous, new = found
+    result = registry.complete_controller_reset(gw, _sender(key, password_file), code)
+    headline = f"control of [bold]{code}[/] reset by the depositary: {previous} → {new}"
+    _done(result, as_json, headline, action="complete-reset", party=code, controller=new, previous=previous)
+
+
+@app.command("cancel-reset")
+def cancel_reset(
+    code: CodeArgument, key: DepositaryKey, password_file: PasswordFileOption = None, as_json: JsonOption = False
+) -> None:
+    """Cancel a scheduled controller reset (depositary only)."""
+    from notary import registry
+
+    raw = party_code(code)
+    code = code.strip().upper()
+    gw = context.gateway()
+    if (found := _pending_reset(gw, raw, code, as_json, "cancel-reset")) is None:
+        return
+    controller, new = found
+    result = registry.cancel_controller_reset(gw, _sender(key, password_file), code)
+    headline = f"cancelled the reset of [bold]{code}[/]'s controller to {new}; {controller} keeps control"
+    _done(result, as_json, headline, action="cancel-reset", party=code, controller=controller, cancelled=new)
+
+
+def _duration(text: str | None, current: int, what: str) -> int:
+    """Seconds from 72h, 3d, 90m, 0 or plain seconds; `current` when not given."""
+    if text is None:
+        return current
+    from notary.timeparse import parse_time
+
+    value = text.strip()
+    if not re.fullmatch(r"\d+[smhdw]?", value):
+        raise InvalidInputError(f"{what} {text!r} is not a duration", hint="e.g. 72h, 3d, 90m, or seconds")
+    return parse_time(value if value.isdigit() else "+" + value, now=0)
+
+
+@app.command("set-delays")
+def set_delays(
+    key: DepositaryKey,
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--repudiation-window",
+            help="How far back a controller alone may declare a compromise: 72h, 3d, 90m, seconds.",
+            show_default="unchanged",
+        ),
+    ] = None,
+    reset_delay: Annotated[
+        str | None,
+        typer.Option(
+            "--reset-delay",
+            help="How long a depositary's controller reset waits before it takes effect.",
+            show_default="unchanged",
+        ),
+    ] = None,
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Set the repudiation window and the controller-reset delay (depositary only). They take effect
+    after the controller-reset delay in force now; resets already scheduled keep their time."""
+    from notary import registry
+
+    if window is None and reset_delay is None:
+        raise InvalidInputError("nothing to set", hint="give --repudiation-window, --reset-delay or both")
+    gw = context.gateway()
+    current = registry.Delays(*gw.delays())
+    pending = registry.pending_delays(gw)
+    base = current if pending is None else pending.delays  # what an option not given leaves as it is
+    new = registry.Delays(
+        _duration(window, base.repudiation_window, "--repudiation-window"),
+        _duration(reset_delay, base.controller_reset_delay, "--reset-delay"),
+    )
+    text = _delays_text(new)
+    fields = {
+        "action": "set-delays",
+        "repudiationWindow": new.repudiation_window,
+        "controllerResetDelay": new.controller_reset_delay,
+        "warnings": registry.delay_warnings(new),
+    }
+    if pending is None and new == current:
+        _unchanged(as_json, f"the registry already has {text}", **fields, effectiveAt=None)
+        return
+    if pending is not None and new == pending.delays:
+        when = _time(pending.effective_at)
+        headline = f"the registry already has {text} scheduled, effective {when}; until then {_delays_text(current)}"
+        _unchanged(as_json, headline, **fields, effectiveAt=when)
+        return
+    change = registry.set_delays(gw, _sender(key, password_file), new.repudiation_window, new.controller_reset_delay)
+    when = _time(change.effective_at)
+    headline = (
+        f"the registry will have {text} from {when} (after the controller-reset delay now in force, "
+        f"{registry.duration_text(current.controller_reset_delay)}); until then {_delays_text(current)}"
+    )
+    if pending is not None:
+        headline += f"; this replaces {_delays_text(pending.delays)} scheduled for {_time(pending.effective_at)}"
+    _done(change.result, as_json, headline, **fields, effectiveAt=when)
+
+
+def _delays_text(delays: Delays) -> str:
+    """Both delays as a person reads them: "repudiation window 72h, controller-reset delay 72h"."""
+    from notary.registry import duration_text
+
+    return (
+        f"repudiation window {duration_text(delays.repudiation_window)}, "
+        f"controller-reset delay {duration_text(delays.controller_reset_delay)}"
+    )
 
 
 # --------------------------------------------------------------------------- controller
@@ -256,7 +461,12 @@ def add_signer(
             f"--valid-until {_time(end)} is not after --valid-from {_time(start)}",
             hint="the window [valid-from, valid-until) must not be empty",
         )
-    fields = {"action": "add-signer", "party": code, "key": address}
+    fields = {
+        "action": "add-signer",
+        "party": code,
+        "key": address,
+        "warnings": registry.signer_warnings(gw, code, address),
+    }
     current = gw.signer_key(raw, address)
     same_start = given_start is None or given_start == current.valid_from
     if current.added_at and not current.revoked_at and same_start and current.valid_until == end:
@@ -271,19 +481,24 @@ def add_signer(
     _done(result, as_json, f"key {address} may now sign for [bold]{code}[/] {span}", **fields, **window)
 
 
+SignerOption = Annotated[
+    str, typer.Option("--signer", help="The signer key: a 0x address or a local key name.", show_default=False)
+]
+
+
 @app.command("revoke-signer")
 def revoke_signer(
     code: CodeArgument,
-    signer: Annotated[
-        str, typer.Option("--signer", help="Key to revoke: a 0x address or a local key name.", show_default=False)
-    ],
+    signer: SignerOption,
     key: ControllerKey,
     effective: Annotated[
         str | None,
         typer.Option(
             "--effective",
             help="When the revocation takes effect: ISO time (UTC), UNIX seconds, now, -2h. "
-            "A time in the past declares the key compromised from then: what it signed since becomes invalid.",
+            "A time in the past declares the key compromised from then: what it signed since becomes invalid. "
+            "Further back than the repudiation window (default 72h), the key is revoked from the window's edge "
+            "at once and the earlier time awaits the depositary's `confirm-revocation`.",
             show_default="the next block",
         ),
     ] = None,
@@ -300,16 +515,45 @@ def revoke_signer(
     now = gw.now()
     # By default the next block: acts already on chain stay valid, nothing later counts.
     at = now + 1 if effective is None else _chain_time(effective, now, "--effective")
-    fields = {"action": "revoke-signer", "party": code, "key": address, "effectiveAt": _time(at)}
+    requested = max(at, 1)
+    fields = {"action": "revoke-signer", "party": code, "key": address, "requestedAt": _time(requested)}
     current = gw.signer_key(raw, address)
-    if current.revoked_at and (current.revoked_at == at or (effective is None and current.revoked_at <= at)):
-        when = _time(current.revoked_at)
-        _unchanged(
-            as_json, f"key {address} of {code} is already revoked from {when}", **{**fields, "effectiveAt": when}
-        )
+    revoked, pending = current.revoked_at, gw.pending_revocation(raw, address)
+    beyond = requested < now - gw.delays()[0]
+    confirm = f"notary party confirm-revocation {code} --signer {address} --key DEPOSITARY"
+    if revoked and (revoked == requested or (effective is None and revoked <= at)):
+        headline = f"key {address} of {code} is already revoked from {_time(revoked)}"
+        _unchanged(as_json, headline, **fields, effectiveAt=_time(revoked), awaitingDepositary=_time(pending))
         return
-    result = registry.revoke_signer(gw, _sender(key, password_file), code, address, at)
-    compromise = registry.revocation_is_compromise(gw, at, result.block_number)
+    if beyond and pending and pending <= requested:
+        headline = (
+            f"key {address} of {code} is revoked from {_time(revoked)}; the earlier time {_time(pending)} "
+            f"already awaits the depositary: `{confirm}`"
+        )
+        _unchanged(as_json, headline, **fields, effectiveAt=_time(revoked), awaitingDepositary=_time(pending))
+        return
+    if beyond and revoked and revoked <= requested:
+        raise InvalidInputError(
+            f"key {address} of {code} is already revoked from {_time(revoked)}, before {_time(requested)}: "
+            "a revocation may only move earlier"
+        )
+    outcome = registry.declare_revocation(gw, _sender(key, password_file), code, address, at)
+    fields.update(effectiveAt=_time(outcome.revoked_at), awaitingDepositary=_time(outcome.awaiting_depositary))
+    compromise = registry.revocation_is_compromise(gw, outcome.revoked_at, outcome.result.block_number)
+    if outcome.beyond_window:
+        window = registry.duration_text(gw.delays()[0])
+        where = (
+            f"the edge of the {window} repudiation window"
+            if outcome.revoked_at == outcome.window_edge
+            else f"declared earlier; a controller alone may back-date at most the {window} repudiation window"
+        )
+        headline = (
+            f"[bold red]compromise declared[/]: key {address} of [bold]{code}[/] is revoked from "
+            f"{_time(outcome.revoked_at)} now ({where}); the earlier time you asked for, {_time(requested)}, "
+            f"awaits the depositary: `{confirm}`"
+        )
+        _done(outcome.result, as_json, headline, compromise=compromise, next=confirm, **fields)
+        return
     if compromise:
         headline = (
             f"[bold red]compromise declared[/]: key {address} of [bold]{code}[/] is revoked from {_time(at)}, "
@@ -317,7 +561,40 @@ def revoke_signer(
         )
     else:
         headline = f"key {address} of [bold]{code}[/] is revoked from {_time(at)}"
-    _done(result, as_json, headline, compromise=compromise, **fields)
+    _done(outcome.result, as_json, headline, compromise=compromise, **fields)
+
+
+@app.command("confirm-revocation")
+def confirm_revocation(
+    code: CodeArgument,
+    signer: SignerOption,
+    key: DepositaryKey,
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Confirm a compromise a controller back-dated beyond the repudiation window (depositary only)."""
+    from notary import registry
+
+    raw = party_code(code)
+    code = code.strip().upper()
+    address = resolve_address(signer, "signer")
+    gw = context.gateway()
+    pending, revoked = gw.pending_revocation(raw, address), gw.signer_key(raw, address).revoked_at
+    fields = {"action": "confirm-revocation", "party": code, "key": address, "requestedAt": _time(pending)}
+    if not pending and revoked:
+        headline = f"no back-dated revocation of key {address} of {code} awaits confirmation; it is revoked from "
+        _unchanged(as_json, headline + str(_time(revoked)), **fields, effectiveAt=_time(revoked))
+        return
+    result = registry.confirm_revocation(gw, _sender(key, password_file), code, address)
+    after = gw.signer_key(raw, address).revoked_at
+    if after == pending:
+        headline = (
+            f"[bold red]compromise confirmed[/]: key {address} of [bold]{code}[/] is revoked from {_time(after)}; "
+            "acts it signed from then on are invalid, earlier ones stay valid"
+        )
+    else:
+        headline = f"confirmed; key {address} of [bold]{code}[/] was already revoked from {_time(after)}, earlier"
+    _done(result, as_json, headline, **fields, effectiveAt=_time(after))
 
 
 # --------------------------------------------------------------------------- reads
@@ -358,16 +635,16 @@ def list_parties(as_json: JsonOption = False) -> None:
 
 @app.command()
 def show(code: CodeArgument, as_json: JsonOption = False) -> None:
-    """Show a party, its controller, and every signer key with its window and status.
+    """Show a party, its controller, pending changes, and every signer key with its window and status.
 
     A key is active, not yet valid, expired, revocation pending, revoked, or compromised
-    (revoked from a time that blocks already on chain had reached).
+    (revoked from a time that blocks already on chain had reached); a compromise back-dated
+    beyond the repudiation window shows the earlier time awaiting the depositary.
     """
     from notary import registry
-    from notary.views import party_dict
 
     gw = context.gateway()
-    data = party_dict(
+    data = registry.party_document(
         registry.show_party(gw, code), gw.now(), lambda at, block: registry.revocation_is_compromise(gw, at, block)
     )
     if as_json:
@@ -394,6 +671,8 @@ def _print_party(data: dict[str, Any]) -> None:
     from rich import box
     from rich.table import Table
 
+    from notary.registry import duration_text
+
     labels = address_labels()
     head = Table(title=f"Party {data['code']}", show_header=False, title_justify="left")
     head.add_column("field", style="bold")
@@ -402,6 +681,11 @@ def _print_party(data: dict[str, Any]) -> None:
     head.add_row("controller", _label(data["controller"], labels))
     head.add_row("status", "[red]suspended[/]" if data["status"] == "suspended" else "[green]active[/]")
     head.add_row("registered", data["registeredAt"])
+    if (pc := data["pendingControl"]) is not None:
+        head.add_row("pending control", _pending_text(data["code"], pc, labels))
+    if (delays := data["delays"]) is not None:
+        window, reset = (duration_text(delays[k]) for k in ("repudiationWindow", "controllerResetDelay"))
+        head.add_row("delays", f"repudiation window {window}, controller-reset delay {reset}")
     head.add_row("chain time", data["chainTime"])
     console.print(head)
     if not data["keys"]:
@@ -418,7 +702,8 @@ def _print_party(data: dict[str, Any]) -> None:
             f"[{_STATUS_STYLE[k['status']]}]{k['status']}[/]" if k["status"] in _STATUS_STYLE else k["status"],
             k["validFrom"] or "-",
             k["validUntil"] or "never",
-            k["revokedAt"] or "-",
+            (k["revokedAt"] or "-")
+            + (f"\n[yellow]pending {k['pendingRevocation']}[/]" if k["pendingRevocation"] else ""),
         )
         for k in data["keys"]
     ]
@@ -430,11 +715,28 @@ def _print_party(data: dict[str, Any]) -> None:
         for row in rows:
             table.add_row(*row)
         console.print(table)
-        return
-    for row in rows:  # narrow terminal: one block per key
-        block = Table.grid(padding=(0, 2))
-        block.add_column(style="dim")
-        block.add_column(overflow="fold")
-        for col, cell in zip(columns, row, strict=True):
-            block.add_row(col, cell.replace("\n", " "))
-        console.print(block, "")
+    else:
+        for row in rows:  # narrow terminal: one block per key
+            block = Table.grid(padding=(0, 2))
+            block.add_column(style="dim")
+            block.add_column(overflow="fold")
+            for col, cell in zip(columns, row, strict=True):
+                block.add_row(col, cell.replace("\n", " "))
+            console.print(block, "")
+    if any(k["pendingRevocation"] for k in data["keys"]):
+        console.print(
+            "pending: a compromise back-dated beyond the repudiation window, which awaits the depositary: "
+            f"`notary party confirm-revocation {data['code']} --signer KEY --key DEPOSITARY`",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _pending_text(code: str, pc: dict[str, Any], labels: dict[str, str]) -> str:
+    who = _label(pc["controller"], labels)
+    if not pc["byDepositary"]:
+        return f"{who} proposed; takes over with `notary party accept-control {code} --key …`"
+    if pc["due"]:
+        due = pc["effectiveAt"]
+        return f"reset to {who} by the depositary, due since {due}: `notary party complete-reset {code} --key K`"
+    return f"reset to {who} by the depositary, effective {pc['effectiveAt']}; until then the controller above acts"

@@ -2,13 +2,17 @@
 
 Public surface:
 
-- `open_index(url)`: an engine on a migrated database (Alembic; the migrations ship here);
+- `open_index(url)`: an engine on a migrated database (Alembic; the migrations ship here).
+  Schema 0002 is protocol v2's; a database a protocol v1 notary filled is refused with
+  `IndexDatabaseError` (a v1 ledger's events cannot become a v2 index: index afresh);
 - `default_url(data_dir, chain_id)`: the SQLite file used when no URL is configured;
 - `Indexer(reader, engine, range_size=…, confirmations=…)`: `run_once()` indexes every
   final block not yet indexed (bounded ranges, checkpoint, reorg rollback); `follow(stop)`
   keeps doing so until a `threading.Event` is set (the API's background task);
-- `IndexReader(engine)`: the state, `is_current(head)`, records, attestations, parties,
-  keys and key history by digest, party, kind and time, and events streamed for exports.
+- `IndexReader(engine)`: the state, `is_current(head)`, records (each its latest
+  notarisation, with state and superseding record), attestations (voided ones marked),
+  parties (with pending controller changes), keys (with back-dated revocations awaiting
+  the depositary), key history, the registry's delays, and events streamed for exports.
 
 `reader` is a `notary.chain.events.EventReader` over a connected chain and deployment.
 """

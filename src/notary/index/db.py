@@ -3,6 +3,9 @@
 An SQLite file under the data directory by default (nothing to start); PostgreSQL by URL
 (`postgresql://user:pass@host/db`, driven by psycopg 3) when several API instances
 share one index. The migrations ship inside the package, so installed copies migrate.
+
+A database filled by protocol v1's notary (schema revision 0001 with a ledger followed) is
+refused with a clear message: its events are a v1 ledger's, so it cannot become a v2 index.
 """
 
 from __future__ import annotations
@@ -66,11 +69,32 @@ def _alembic_config(connection: Any) -> Any:
     return cfg
 
 
+#: The last schema revision of protocol v1: such a database holds a v1 ledger's events.
+V1_REVISION = "0001"
+
+
+def refuse_v1(engine: Engine) -> None:
+    """Refuse a database that a protocol v1 notary filled: its events are a v1 ledger's."""
+    from sqlalchemy import text
+
+    if current_revision(engine) != V1_REVISION:
+        return
+    with engine.connect() as connection:
+        used = connection.execute(text("SELECT COUNT(*) FROM index_state")).scalar()
+    if used:
+        raise IndexDatabaseError(
+            f"the index database {engine.url.render_as_string(hide_password=True)} was built by notary for "
+            "protocol v1 (schema revision 0001); protocol v2 ledgers emit other events, so it cannot be upgraded",
+            hint="index the v2 ledger into a new database: delete this one or point --db / NOTARY_INDEX_URL elsewhere",
+        )
+
+
 def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest revision (a no-op when current)."""
+    """Upgrade the schema to the newest revision (a no-op when current); a v1 index is refused."""
     from alembic import command
 
     try:
+        refuse_v1(engine)
         with engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
     except NotaryError:

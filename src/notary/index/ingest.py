@@ -34,7 +34,7 @@ from notary.errors import ChainError
 from notary.index import schema as s
 from notary.index import views
 from notary.index.db import IndexDatabaseError
-from notary.index.normalise import Event, normalise
+from notary.index.normalise import Event, RecordInfo, normalise, record_info, terms_from_json
 
 DEFAULT_RANGE = 1000
 _READ_RETRIES = 5
@@ -169,14 +169,14 @@ class Indexer:
             ).scalar_one()
             if locked != state.last_block:  # another indexer got there first
                 return None
-            cache: dict[str, tuple[str, str] | None] = {}
+            cache: dict[str, RecordInfo | None] = {}
             inserted: list[Event] = []
             blocks: dict[int, tuple[str, int]] = {b: (to_hash, to_time)}
             for log in logs:
-                ev = normalise(log, self.domain, lambda rid: _lookup(conn, cache, rid))
+                ev = normalise(log, self.domain, lambda rid: _lookup(conn, cache, rid), self.reader.is_contract)
                 views.apply(conn, ev)
                 if ev.event == "RecordNotarised":
-                    cache[ev.record] = (ev.digest, ev.kind)
+                    cache[ev.record] = record_info(ev)
                 inserted.append(ev)
                 blocks[ev.block_number] = (ev.block_hash, ev.time)
             if inserted:
@@ -254,10 +254,10 @@ class Indexer:
             stop.wait(poll_interval)
 
 
-def _lookup(conn: Connection, cache: dict[str, tuple[str, str] | None], record_id: str) -> tuple[str, str] | None:
+def _lookup(conn: Connection, cache: dict[str, RecordInfo | None], record_id: str) -> RecordInfo | None:
+    """A record's digest, kind and exact terms (its latest notarisation), from this range or the view."""
     if record_id not in cache:
-        row = conn.execute(
-            select(s.records.c.digest, s.records.c.kind).where(s.records.c.record_id == record_id)
-        ).first()
-        cache[record_id] = (row[0], row[1]) if row else None
+        r = s.records.c
+        row = conn.execute(select(r.digest, r.kind, r.terms).where(r.record_id == record_id)).first()
+        cache[record_id] = RecordInfo(row[0], row[1], terms_from_json(row[2])) if row else None
     return cache[record_id]

@@ -156,7 +156,8 @@ class IndexReader:
         until: int | None = None,
         limit: int = 1000,
     ) -> list[dict[str, Any]]:
-        """Records with their state; `party` matches the submitter or any required party."""
+        """Records (their latest notarisation) with their state, in creation order; `party`
+        matches the submitter or any required party, `since`/`until` the latest notarisation."""
         r = s.records.c
         conds = []
         if digest:
@@ -171,12 +172,13 @@ class IndexReader:
             conds.append(r.created_at >= since)
         if until is not None:
             conds.append(r.created_at < until)
-        query = select(s.records).where(and_(True, *conds)).order_by(r.block_number, r.record_id).limit(limit)
+        query = select(s.records).where(and_(True, *conds)).order_by(r.block_number, r.log_index).limit(limit)
         with self.engine.connect() as conn:
             rows = [dict(x) for x in conn.execute(query).mappings()]
-            for row in rows:
-                row["parties"] = json.loads(row["parties"])
-                row["superseded_by"] = conn.execute(_superseded_by(row["record_id"])).scalars().first()
+        for row in rows:
+            row["parties"] = json.loads(row["parties"])
+            row["terms"] = json.loads(row["terms"]) if row["terms"] else None
+            row["superseded_by"] = row["superseded_by"] or None
         return rows
 
     def record_link(self, record_id: str) -> dict[str, Any] | None:
@@ -188,38 +190,51 @@ class IndexReader:
         return dict(row) if row else None
 
     def superseded_by(self, record_id: str) -> str | None:
-        """The amendment that replaced `record_id`, as the ledger's `supersededBy`: the one of its
-        amendments that executed (an amendment that never executed is open or cancelled)."""
+        """The ledger's `supersededBy` of `record_id`, as its SupersededByChanged events left it."""
         with self.engine.connect() as conn:
-            return conn.execute(_superseded_by(record_id)).scalars().first()
+            value = conn.execute(select(s.records.c.superseded_by).where(s.records.c.record_id == record_id)).scalar()
+        return value or None
 
     def attestations(self, record_id: str) -> list[dict[str, Any]]:
+        """Every act on the record's latest notarisation in chain order, voided ones marked
+        (`voided`, `voided_at`); `deadline` as int."""
         a = s.attestations.c
         query = select(s.attestations).where(a.record_id == record_id).order_by(a.block_number, a.log_index)
         with self.engine.connect() as conn:
-            return [dict(x) for x in conn.execute(query).mappings()]
-
-    def parties(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [dict(x) for x in conn.execute(select(s.parties).order_by(s.parties.c.code)).mappings()]
-
-    def keys(self, party: str) -> list[dict[str, Any]]:
-        """The current window of every key of `party` (uint64 values as int)."""
-        k = s.signer_keys.c
-        with self.engine.connect() as conn:
-            query = select(s.signer_keys).where(k.party == party).order_by(k.added_at)
             rows = [dict(x) for x in conn.execute(query).mappings()]
         for row in rows:
-            for col in ("valid_from", "valid_until", "revoked_at"):
+            row["deadline"] = int(row["deadline"])
+            row["voided"] = bool(row["voided"])
+        return rows
+
+    def parties(self) -> list[dict[str, Any]]:
+        """Every party, with its pending controller change (`pending_controller` "" for none)."""
+        with self.engine.connect() as conn:
+            rows = [dict(x) for x in conn.execute(select(s.parties).order_by(s.parties.c.code)).mappings()]
+        for row in rows:
+            row["pending_effective_at"] = int(row["pending_effective_at"])
+            row["pending_by_depositary"] = bool(row["pending_by_depositary"])
+        return rows
+
+    def keys(self, party: str) -> list[dict[str, Any]]:
+        """The current window of every key of `party` and any back-dated revocation awaiting the
+        depositary (`pending_revocation`, 0 for none); uint64 values as int."""
+        k = s.signer_keys.c
+        with self.engine.connect() as conn:
+            query = select(s.signer_keys).where(k.party == party).order_by(k.added_at, k.key)
+            rows = [dict(x) for x in conn.execute(query).mappings()]
+        for row in rows:
+            for col in ("valid_from", "valid_until", "revoked_at", "pending_revocation"):
                 row[col] = int(row[col])
         return rows
 
     def key_history(self, party: str) -> list[dict[str, Any]]:
-        """Every SignerAdded / SignerRevoked event of `party`, in chain order."""
+        """Every key event of `party` (SignerAdded, SignerRevoked, BackdatedRevocationRequested,
+        BackdatedRevocationConfirmed), in chain order."""
         e = s.events.c
         query = (
             select(s.events)
-            .where(e.party == party, e.event.in_(("SignerAdded", "SignerRevoked")))
+            .where(e.contract == "registry", e.party == party, e.event.in_(KEY_EVENTS))
             .order_by(e.block_number, e.log_index)
         )
         with self.engine.connect() as conn:
@@ -228,13 +243,42 @@ class IndexReader:
             row["detail"] = json.loads(row["detail"])
         return rows
 
+    def delays(self, now: int | None = None) -> dict[str, Any]:
+        """The registry's repudiation window and controller-reset delay (seconds) in force at
+        chain time `now` (default: the checkpoint block's time), and any change still pending,
+        folded from its DelaysChanged events as `IdentityRegistry` applies them: new delays
+        take effect at the event's `effectiveAt`, and a later change replaces a pending one.
+        Before any change, the contract's defaults (72 h each)."""
+        e = s.events.c
+        query = (
+            select(e.detail, e.time)
+            .where(e.contract == "registry", e.event == "DelaysChanged")
+            .order_by(e.block_number, e.log_index)
+        )
+        with self.engine.connect() as conn:
+            changes = [(json.loads(d), int(t)) for d, t in conn.execute(query)]
+            if now is None:
+                checkpoint = select(s.index_state.c.last_block).where(s.index_state.c.id == 1).scalar_subquery()
+                now = conn.execute(select(s.blocks.c.timestamp).where(s.blocks.c.number == checkpoint)).scalar()
+        in_force = (DEFAULT_DELAY, DEFAULT_DELAY)
+        pending: tuple[int, int, int] | None = None
+        for d, time in changes:
+            if pending is not None and time >= pending[2]:
+                in_force = pending[:2]
+            new = (int(d["repudiationWindow"]), int(d["controllerResetDelay"]))
+            pending = (*new, int(d.get("effectiveAt", time)))
+        if pending is not None and now is not None and now >= pending[2]:
+            in_force, pending = pending[:2], None
+        return {
+            "repudiation_window": in_force[0],
+            "controller_reset_delay": in_force[1],
+            "pending": None
+            if pending is None
+            else {"repudiation_window": pending[0], "controller_reset_delay": pending[1], "effective_at": pending[2]},
+        }
 
-def _superseded_by(record_id: str) -> Any:
-    """The amendment of `record_id` that executed (the ledger lets only one execute; later
-    annulment or termination of that amendment does not undo the supersession)."""
-    r = s.records.c
-    return (
-        select(r.record_id)
-        .where(r.supersedes == record_id, r.status.not_in(("none", "open", "cancelled")))
-        .order_by(r.block_number, r.record_id)
-    )
+
+#: The registry's key events, in the order a key's history shows them.
+KEY_EVENTS = ("SignerAdded", "SignerRevoked", "BackdatedRevocationRequested", "BackdatedRevocationConfirmed")
+#: `IdentityRegistry`'s repudiation window and controller-reset delay until the depositary changes them.
+DEFAULT_DELAY = 72 * 3600

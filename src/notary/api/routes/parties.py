@@ -19,6 +19,8 @@ async def get_party(
     code: Annotated[str, Path(description="Party code, e.g. FRA, SGP, UN.", examples=["FRA"])],
     svc: ServicesDep,
 ) -> PartyOut:
-    """A party's controller and status, every signer key with its window and status
-    (active, revoked, compromised, …), and the SignerAdded/SignerRevoked history."""
+    """A party's controller and status, its pending controller change (a proposal or a
+    depositary's scheduled reset) and the registry's delays, every signer key with its window,
+    status (active, revoked, compromised, …) and any back-dated revocation awaiting the
+    depositary, and the key history (SignerAdded, SignerRevoked, BackdatedRevocation*)."""
     return await run_in_threadpool(presenters.party_of, svc.gateway, code)
