@@ -13,10 +13,20 @@ from notary.chain.gateway import LedgerGateway
 from notary.codes import party_code
 from notary.errors import NotaryUnknownRecordError, RecordNotFoundError
 from notary.models import Record, SignerKey, timestamp_text
-from notary.verify import verify_digest
+from notary.verify import Policy, verify_digest
 from notary.views import record_dict
 
-from .schemas import ChainContext, PartyOut, RecordLink, RecordOut, RecordsOut, RecordVerdictOut, UploadOut, VerdictOut
+from .schemas import (
+    ChainContext,
+    PartyOut,
+    PolicyOut,
+    RecordLink,
+    RecordOut,
+    RecordsOut,
+    RecordVerdictOut,
+    UploadOut,
+    VerdictOut,
+)
 
 ZERO = bytes(32)
 
@@ -93,15 +103,23 @@ def records_of(
     return RecordsOut(digest=digest.hex(), records=out, chain=context)
 
 
-def verdict_of(gw: LedgerGateway, digest: bytes, upload: UploadOut | None = None) -> VerdictOut:
+def verdict_of(
+    gw: LedgerGateway, digest: bytes, upload: UploadOut | None = None, policy: Policy | None = None
+) -> VerdictOut:
     context = chain_context(gw)
-    verdict = verify_digest(gw, digest)
+    verdict = verify_digest(gw, digest, policy)
     records = [
         RecordVerdictOut(
             recordId=v.record.record_id_hex,
             status=v.record.status.label,
+            effectiveStatus=(v.effective_status or v.record.status).label,
             submitter=v.record.submitter,
             ok=v.ok,
+            bound=list(v.bound),
+            unsigned=list(v.unsigned),
+            withdrawn=list(v.withdrawn),
+            annulledBy=list(v.annulled_by),
+            ratifiedBy=list(v.ratified_by),
             reasons=list(v.reasons),
             warnings=list(v.warnings),
             record=record_out(gw, v.record, context.block),
@@ -111,6 +129,13 @@ def verdict_of(gw: LedgerGateway, digest: bytes, upload: UploadOut | None = None
     return VerdictOut(
         digest=digest.hex(),
         verified=verdict.ok,
+        verdict=verdict.state,  # type: ignore[arg-type]
+        disputedBy=list(verdict.disputed_by),
+        policy=PolicyOut(
+            signedBy=list(verdict.policy.signed_by),
+            inForce=verdict.policy.in_force,
+            submitter=verdict.policy.submitter,
+        ),
         notarised=verdict.notarised,
         reasons=list(verdict.reasons),
         records=records,

@@ -92,18 +92,36 @@ class UploadOut(_Model):
 class RecordVerdictOut(_Model):
     recordId: str
     status: str
+    effectiveStatus: str = Field(description="The state its valid acts give (differs while a void is pending).")
     submitter: str
     ok: bool
+    bound: list[str] = Field(description="Parties bound by this record now: a valid signature, not withdrawn.")
+    unsigned: list[str] = Field(description="Parties the record names that never validly signed it.")
+    withdrawn: list[str] = Field(description="Parties that signed and then withdrew.")
+    annulledBy: list[str] = Field(description="Bound parties that signed an annulment.")
+    ratifiedBy: list[str] = Field(description="Bound parties that ratified.")
     reasons: list[str] = Field(description="Why this record does not verify (empty when ok).")
-    warnings: list[str] = Field(description="E.g. not yet ratified, or superseded.")
+    warnings: list[str] = Field(description="E.g. not yet ratified, superseded, or an act signed with a void key.")
     record: RecordOut
 
 
+class PolicyOut(_Model):
+    """What the verifier asked for beyond an executed record with a valid quorum."""
+
+    signedBy: list[str]
+    inForce: bool
+    submitter: str | None
+
+
 class VerdictOut(_Model):
-    """The verification of a digest: `verified` only for an executed (or in-force) record with a valid quorum."""
+    """The verification of a digest: `verified` only for an executed (or in-force) record with a valid quorum
+    that meets the policy, and no other record of the digest undone by its signatories (`disputed`)."""
 
     digest: str
     verified: bool
+    verdict: Literal["verified", "disputed", "not-verified", "not-notarised"]
+    disputedBy: list[str] = Field(description="Records of this digest annulled or terminated by their signatories.")
+    policy: PolicyOut
     notarised: bool
     reasons: list[str]
     records: list[RecordVerdictOut]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from notary.cli import context, exit_codes
 from notary.cli.documents import digest_of
 from notary.cli.output import console, print_json, record_dict, record_table
+
+if TYPE_CHECKING:
+    from notary.verify import Verdict
 
 Document = Annotated[str, typer.Argument(help="The document file, or its SHA-256 digest (64 hex digits).")]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -50,61 +53,100 @@ def verify(
     offline: Annotated[
         bool, typer.Option("--offline", help="With --receipt: no chain access at all; states what remains trusted.")
     ] = False,
+    trust_receipt_deployment: Annotated[
+        bool,
+        typer.Option(
+            "--trust-receipt-deployment",
+            help="With --receipt, UNSAFE: trust the deployment the receipt names, pinned or not (this once).",
+        ),
+    ] = False,
+    signed_by: Annotated[
+        str | None,
+        typer.Option("--signed-by", metavar="A,B", help="Policy: these parties must be bound by a passing record."),
+    ] = None,
+    in_force: Annotated[bool, typer.Option("--in-force", help="Policy: only a record in force (ratified).")] = False,
+    submitter: Annotated[
+        str | None, typer.Option("--submitter", metavar="PARTY", help="Policy: only a record notarised by PARTY.")
+    ] = None,
 ) -> None:
-    """Exit 0 only if the document is notarised by an executed record with valid signatures."""
-    from notary.verify import verify_digest
+    """Exit 0 only if an executed record with valid signatures binds this document, meets the policy and
+    is not disputed by another record of it (annulled or terminated by its signatories)."""
+    from notary.verify import Policy, verify_digest
 
     if receipt is not None:
         from notary.cli.receipts import verify_with_receipt
 
-        return verify_with_receipt(document, receipt, offline, as_json)
+        return verify_with_receipt(document, receipt, offline, as_json, trust_receipt_deployment)
     if offline:
         from notary.errors import InvalidInputError
 
         raise InvalidInputError("--offline verifies a receipt", hint="add --receipt R (written by `notary receipt`)")
 
+    policy = Policy.of(signed_by, in_force, submitter)
     digest = digest_of(document, quiet=as_json)
-    verdict = verify_digest(context.gateway(), digest)
+    verdict = verify_digest(context.gateway(), digest, policy)
     if as_json:
-        print_json(
-            {
-                "digest": digest.hex(),
-                "verified": verdict.ok,
-                "notarised": verdict.notarised,
-                "reasons": list(verdict.reasons),
-                "records": [
-                    {
-                        "recordId": v.record.record_id_hex,
-                        "status": v.record.status.label,
-                        "submitter": v.record.submitter,
-                        "ok": v.ok,
-                        "reasons": list(v.reasons),
-                        "warnings": list(v.warnings),
-                    }
-                    for v in verdict.records
-                ],
-            }
-        )
+        print_json(verdict_json(verdict))
     else:
-        for v in verdict.records:
-            mark = "[green]✓[/]" if v.ok else "[red]✗[/]"
-            signers = ", ".join(
-                f"{a.party} ({a.intent.label})" for a in v.record.attestations if a.valid and a.intent.value <= 1
-            )
-            console.print(
-                f"{mark} record {v.record.record_id_hex[:18]}… by {v.record.submitter}: "
-                f"{v.record.status.label}; signed by {signers or 'nobody'}"
-            )
-            for reason in v.reasons:
-                console.print(f"    [red]•[/] {reason}")
-            for warning in v.warnings:
-                console.print(f"    [yellow]•[/] {warning}")
-        headline = "[bold green]VERIFIED[/]" if verdict.ok else "[bold red]NOT VERIFIED[/]"
-        console.print(f"{document}: {headline}")
-        if not verdict.notarised:
-            console.print("  the document is not notarised on this ledger")
+        print_verdict(document, verdict)
     if not verdict.ok:
         raise typer.Exit(exit_codes.VERIFICATION_FAILED)
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "digest": verdict.digest.hex(),
+        "verified": verdict.ok,
+        "verdict": verdict.state,
+        "disputedBy": list(verdict.disputed_by),
+        "policy": verdict.policy.describe(),
+        "notarised": verdict.notarised,
+        "reasons": list(verdict.reasons),
+        "records": [
+            {
+                "recordId": v.record.record_id_hex,
+                "status": v.record.status.label,
+                "effectiveStatus": (v.effective_status or v.record.status).label,
+                "submitter": v.record.submitter,
+                "ok": v.ok,
+                "bound": list(v.bound),
+                "unsigned": list(v.unsigned),
+                "withdrawn": list(v.withdrawn),
+                "annulledBy": list(v.annulled_by),
+                "ratifiedBy": list(v.ratified_by),
+                "reasons": list(v.reasons),
+                "warnings": list(v.warnings),
+            }
+            for v in verdict.records
+        ],
+    }
+
+
+def print_verdict(document: str, verdict: Verdict) -> None:
+    for v in verdict.records:
+        mark = "[green]✓[/]" if v.ok else "[red]✗[/]"
+        state = (v.effective_status or v.record.status).label
+        console.print(
+            f"{mark} record {v.record.record_id_hex[:18]}… by {v.record.submitter}: {state}; "
+            f"binds {', '.join(v.bound) or 'nobody'}"
+            + (f"; named but never signed: {', '.join(v.unsigned)}" if v.unsigned else "")
+            + (f"; withdrawn: {', '.join(v.withdrawn)}" if v.withdrawn else "")
+        )
+        for reason in v.reasons:
+            console.print(f"    [red]•[/] {reason}")
+        for warning in v.warnings:
+            console.print(f"    [yellow]•[/] {warning}")
+    headline = {
+        "verified": "[bold green]VERIFIED[/]",
+        "disputed": "[bold red]DISPUTED[/]",
+    }.get(verdict.state, "[bold red]NOT VERIFIED[/]")
+    console.print(f"{document}: {headline}")
+    if verdict.disputed:
+        for reason in verdict.reasons:
+            if reason.startswith("disputed:"):
+                console.print(f"  {reason}")
+    if not verdict.notarised:
+        console.print("  the document is not notarised on this ledger")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from notary.api import presenters, problems
 from notary.api.deps import DigestDep, Services, ServicesDep
 from notary.api.schemas import UploadOut, VerdictOut
 from notary.api.upload import hash_upload
+from notary.verify import Policy
 
 router = APIRouter(tags=["verify"])
 
@@ -30,8 +33,23 @@ _UPLOAD_BODY = {
 }
 
 
-async def _verdict(svc: Services, digest: bytes, upload: UploadOut | None = None) -> VerdictOut:
-    verdict = await run_in_threadpool(presenters.verdict_of, svc.gateway, digest, upload)
+def _policy(
+    signed_by: Annotated[
+        str | None,
+        Query(description="Comma-separated parties that must be bound by a passing record, e.g. FRA,SGP."),
+    ] = None,
+    in_force: Annotated[bool, Query(description="Only a record in force (ratified) passes.")] = False,
+    submitter: Annotated[str | None, Query(description="Only a record notarised by this party passes.")] = None,
+) -> Policy:
+    """The verifier's policy from the query (a malformed party code is a 422 problem)."""
+    return Policy.of(signed_by, in_force, submitter)
+
+
+PolicyDep = Annotated[Policy, Depends(_policy)]
+
+
+async def _verdict(svc: Services, digest: bytes, policy: Policy, upload: UploadOut | None = None) -> VerdictOut:
+    verdict = await run_in_threadpool(presenters.verdict_of, svc.gateway, digest, upload, policy)
     svc.metrics.verified(verdict.notarised, verdict.verified)
     return verdict
 
@@ -42,14 +60,15 @@ async def _verdict(svc: Services, digest: bytes, upload: UploadOut | None = None
     responses=problems.responses(413, 415, 422, 503),
     openapi_extra=_UPLOAD_BODY,
 )
-async def verify_upload(request: Request, svc: ServicesDep) -> VerdictOut:
+async def verify_upload(request: Request, svc: ServicesDep, policy: PolicyDep) -> VerdictOut:
     """Verify an uploaded file (multipart field `file`, or a raw body), up to the size limit (else 413).
-    `verified` is true only for an executed or in-force record with a valid quorum; `reasons` say why not."""
+    `verified` is true only for an executed or in-force record with a valid quorum that meets the policy
+    and is not disputed by another record of the digest; `reasons` say why not."""
     up = await hash_upload(request, svc.settings.upload_limit)
-    return await _verdict(svc, up.digest, UploadOut(name=up.filename, size=up.size))
+    return await _verdict(svc, up.digest, policy, UploadOut(name=up.filename, size=up.size))
 
 
 @router.get("/v1/verify/{digest}", response_model=VerdictOut, responses=problems.responses(422, 503))
-async def verify_digest(digest: DigestDep, svc: ServicesDep) -> VerdictOut:
+async def verify_digest(digest: DigestDep, svc: ServicesDep, policy: PolicyDep) -> VerdictOut:
     """Verify a document by its SHA-256 digest, without uploading it (what the verifier page does)."""
-    return await _verdict(svc, digest)
+    return await _verdict(svc, digest, policy)

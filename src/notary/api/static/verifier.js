@@ -100,7 +100,11 @@
   function render(v) {
     const verdict = $("verdict");
     let heading, summary, kind;
-    if (v.verified) {
+    if (v.verdict === "disputed") {
+      kind = "bad";
+      heading = "✗ Disputed";
+      summary = "Records of this document disagree: one was annulled or terminated by its own signatories while another reads as valid. See both below before relying on it.";
+    } else if (v.verified) {
       kind = "ok";
       heading = "✓ Notarised and valid";
       summary = "This exact document is notarised and signed by the required parties with keys that were authorised when they signed.";
@@ -160,6 +164,9 @@
     add("State", STATE_TEXT[r.status] || r.status);
     add("Kind", r.kind);
     add("Parties", r.parties.join(", ") + " — " + r.quorum + " of " + r.parties.length + " signatures required");
+    add("Bound now", rv.bound.length ? rv.bound.join(", ") : "nobody");
+    if (rv.unsigned.length) add("Named, never signed", rv.unsigned.join(", "));
+    if (rv.withdrawn.length) add("Withdrew", rv.withdrawn.join(", "));
     if (r.ratificationRequired) add("Ratification", "required (" + r.ratifications + " of " + r.quorum + ")");
     add("Notarised", r.createdAt.replace("T", " ").replace("Z", " UTC") + " by " + r.submitter);
     add("Record id", el("code", { class: "hash" }, r.recordId));
