@@ -85,7 +85,7 @@ def bench(count: int, folder: Path, sample: int, rpc_url: str | None, workers: i
         raw = receipts.dumps(reread.receipt(i, rebuilt))
         r = receipts.loads(raw)
         assert r.batch is not None
-        assert verify_offline(r, digests[i]).ok, i
+        assert verify_offline(r, digests[i], world.pinned).ok, i
         assert world.gw.verify_inclusion(aid, digests[i], list(r.batch.proof)), i
         sizes.append(len(raw))
         lengths.append(len(r.batch.proof))

@@ -47,6 +47,11 @@ class Settings:
     def resolved_keystore_dir(self) -> Path:
         return self.keystore_dir or default_config_dir() / "keystore"
 
+    @property
+    def trust_file(self) -> Path:
+        """The trust store of pinned deployments (`notary trust`)."""
+        return default_config_dir() / "trust.json"
+
     def deployment_path(self, chain_id: int) -> Path:
         return self.deployment or self.resolved_data_dir / "deployments" / f"{chain_id}.json"
 

@@ -1,6 +1,9 @@
 """Step 8 of receipt verification: confirm a receipt against a node and report what changed since.
 
-8a. The node serves the receipt's chain and the ledger's code is at the receipt's address.
+8a. The node serves the receipt's chain; the deployment is pinned (step 0); the ledger's code is
+    at the receipt's address and its `registry()` is the receipt's registry; both contracts'
+    code hashes are the pinned ones (a trust store pin; a manifest pins addresses only).
+    Code that is not this version's compiled contract (immutables masked) is a warning.
 8b. Each act's transaction is mined, successful, in the block the receipt names; that block
     is canonical (same hash) and its time is the act's time: otherwise it was reorganised.
 8c. The event at the receipt's position (ActRecorded, or BatchAnchored) carries exactly the
@@ -12,7 +15,7 @@
     since a pending receipt), acts recorded after the receipt; for a batch, the anchor is
     stored as signed, still valid, and the ledger's own MerkleProof accepts the path.
 
-The gateway is built from the receipt's own addresses: no deployment manifest is needed.
+The gateway is built from the receipt's addresses once they are pinned (`notary.trust`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from notary import eip712
+from notary.chain import code
 from notary.chain.connect import Chain
 from notary.chain.gateway import LedgerGateway
 from notary.codes import bytes32_to_text, party_code
@@ -28,6 +32,7 @@ from notary.models import Intent, Terms
 from notary.receipt_build import anchor_payload_of
 from notary.receipt_verify import PASSING, ReceiptVerdict, payload_of, verify_offline
 from notary.receipts import Evidence, Receipt
+from notary.trust import Anchors, judge
 
 
 def gateway_for(chain: Chain, r: Receipt) -> LedgerGateway:
@@ -201,16 +206,20 @@ def _confirm_batch(gw: LedgerGateway, r: Receipt, v: ReceiptVerdict) -> None:
         v.reasons.append("the ledger's MerkleProof rejects the document's path")
 
 
-def verify_online(chain: Chain, r: Receipt, digest: bytes) -> ReceiptVerdict:
-    """Offline steps 1-7, then step 8 against the node behind `chain`."""
-    v = verify_offline(r, digest)
+def verify_online(chain: Chain, r: Receipt, digest: bytes, trusted: Anchors) -> ReceiptVerdict:
+    """Offline steps 0-7, then step 8 against the node behind `chain`."""
+    v = verify_offline(r, digest, trusted)
     v.mode = "online"
     # 8a.
     if chain.chain_id != r.chain.chain_id:
         v.reasons.append(f"the node serves chain {chain.chain_id}, the receipt is for chain {r.chain.chain_id}")
         return v
-    if not chain.has_code(r.chain.ledger):
-        v.reasons.append(f"no ledger contract at {r.chain.ledger} on this node (another chain, or it was reset)")
+    if v.deployment is None:  # not pinned (step 0 said why): its contracts prove nothing
+        return v
+    reasons, warnings = judge(v.deployment, code.observe(chain, r.chain.ledger, r.chain.registry))
+    v.reasons.extend(reasons)
+    v.warnings.extend(warnings)
+    if reasons:
         return v
     gw = gateway_for(chain, r)
     if r.record is not None:

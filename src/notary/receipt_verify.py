@@ -2,6 +2,9 @@
 
 Offline, in numbered steps (each labelled in the code):
 
+0. Deployment: the receipt's chain id, ledger and registry are a pinned deployment
+   (`notary.trust`: the configured manifest or the trust store). Anyone can deploy copies
+   of the contracts and write receipts for them; an unpinned deployment is a reason.
 1. Integrity: every section hashes to its seal (a changed byte is caught even where no
    signature covers it).
 2. Document: the file's digest is the receipt's document, or one of its texts; every
@@ -26,7 +29,8 @@ Offline, in numbered steps (each labelled in the code):
    how many documents the batch holds is information only, never a reason).
 7. What remains trusted: that the named blocks are in the chain and hold these acts.
 
-Online, additionally (step 8, `verify_online`): each act's event is in the block the
+Online, additionally (step 8, `verify_online`): the ledger's `registry()` is the receipt's
+registry and both contracts' code is the pinned code; each act's event is in the block the
 receipt names, that block is canonical, its time is the act's time, the event carries
 exactly this signed payload; then what changed since: new state (superseded, annulled,
 terminated), new acts, voids, keys declared compromised, reorganisations.
@@ -57,6 +61,7 @@ from notary.models import (
     record_id,
 )
 from notary.receipts import Evidence, Receipt, RecordPart, sections
+from notary.trust import RECEIPT, Anchors, Pin
 
 PASSING = (Status.EXECUTED, Status.IN_FORCE)
 
@@ -71,6 +76,7 @@ class ReceiptVerdict:
     warnings: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     trust: str = ""
+    deployment: Pin | None = None  # the pinned deployment trusted (step 0), if any
 
     @property
     def ok(self) -> bool:
@@ -85,11 +91,26 @@ class ReceiptVerdict:
             "warnings": list(self.warnings),
             "changes": list(self.changes),
             "trustAssumption": self.trust,
+            "deployment": self.deployment.to_json() if self.deployment is not None else None,
         }
 
 
 def _describe(e: Evidence) -> str:
     return f"{e.party}'s {e.intent}"
+
+
+def _check_deployment(r: Receipt, trusted: Anchors, v: ReceiptVerdict) -> None:
+    # Step 0.
+    pin, reason = trusted.check(r.chain.chain_id, r.chain.ledger, r.chain.registry)
+    if pin is None:
+        v.reasons.append(reason)
+        return
+    v.deployment = pin
+    if pin.source == RECEIPT:
+        v.warnings.append(
+            "the receipt's own deployment was trusted (--trust-receipt-deployment): a receipt of a forged copy of "
+            "the contracts verifies too; pin the deployment with `notary trust add` instead"
+        )
 
 
 def _check_seal(r: Receipt, v: ReceiptVerdict) -> None:
@@ -384,9 +405,11 @@ def _trust(r: Receipt) -> str:
     )
 
 
-def verify_offline(r: Receipt, digest: bytes) -> ReceiptVerdict:
-    """Steps 1-7: everything the receipt proves by itself, with no chain access."""
+def verify_offline(r: Receipt, digest: bytes, trusted: Anchors) -> ReceiptVerdict:
+    """Steps 0-7: everything the receipt proves by itself, with no chain access, if its deployment is
+    one of the `trusted` pins (none trusts nothing)."""
     v = ReceiptVerdict("offline")
+    _check_deployment(r, trusted, v)
     _check_seal(r, v)
     _check_document(r, digest, v)
     if r.record is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from notary import ledger, registry
+from notary import ledger, registry, trust
 from notary.chain.connect import Chain
 from notary.chain.deploy import deploy
 from notary.chain.gateway import LedgerGateway
@@ -42,6 +42,11 @@ class World:
         for code, name in parties:
             world.add_party(code, name)
         return world
+
+    @property
+    def pinned(self) -> trust.Anchors:
+        """This world's deployment as a trust anchor, as its manifest pins it (to verify its receipts)."""
+        return trust.of_manifest(self.gw.deployment)
 
     def add_party(self, code: str, name: str) -> None:
         controller, signer = Account.create(), Account.create()

@@ -84,7 +84,7 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-def test_drop_notarised_file_then_unknown_file(server: str, browser: Any) -> None:
+def test_drop_notarised_file_then_unknown_file(world: World, server: str, browser: Any) -> None:
     """Dropping the MoU shows 'Notarised and valid', executed, FRA and SGP valid; an unknown file 'Not notarised'."""
     from playwright.sync_api import expect
 
@@ -111,7 +111,7 @@ def test_drop_notarised_file_then_unknown_file(server: str, browser: Any) -> Non
         page.click("#receipt-link")
     assert receipt_download.value.suggested_filename == saved["digest"][:16] + ".receipt.json"
     receipt = receipts.loads(Path(receipt_download.value.path()).read_bytes())
-    assert verify_offline(receipt, bytes.fromhex(saved["digest"])).ok
+    assert verify_offline(receipt, bytes.fromhex(saved["digest"]), world.pinned).ok
     assert page.locator(".record a.receipt").get_attribute("href").endswith("/receipt?submitter=FRA")
 
     page.set_input_files("#file", files=[{"name": "unknown.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1"}])

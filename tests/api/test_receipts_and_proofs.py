@@ -23,7 +23,7 @@ RECEIPT = "application/vnd.notary.receipt+json"
 DOCS = [sha(f"consular document {i}") for i in range(5)]
 
 
-def test_record_receipt_is_canonical_and_verifies_offline(client: TestClient) -> None:
+def test_record_receipt_is_canonical_and_verifies_offline(world: World, client: TestClient) -> None:
     """The MoU's receipt: the receipt media type, RFC 8785 bytes that parse strictly and verify offline."""
     r = client.get(f"/v1/records/{MOU.hex()}/receipt")
     assert r.status_code == 200 and r.headers["content-type"] == RECEIPT
@@ -31,9 +31,9 @@ def test_record_receipt_is_canonical_and_verifies_offline(client: TestClient) ->
     receipt = receipts.loads(r.content)  # strict: canonical, sealed, known fields
     assert receipts.dumps(receipt) == r.content
     assert receipt.record is not None and [e.party for e in receipt.record.attestations] == ["FRA", "SGP"]
-    verdict = verify_offline(receipt, MOU)
+    verdict = verify_offline(receipt, MOU, world.pinned)
     assert verdict.ok, verdict.reasons
-    assert not verify_offline(receipt, sha("another file")).ok
+    assert not verify_offline(receipt, sha("another file"), world.pinned).ok
 
 
 def test_record_receipt_needs_submitter_when_several_notarised(world: World, client: TestClient) -> None:
@@ -91,7 +91,7 @@ def test_proof_by_digest_verifies_on_chain(world: World, settings: Callable[...,
     r = client.get(inc["receipt"])
     assert r.status_code == 200 and r.headers["content-type"] == RECEIPT
     receipt = receipts.loads(r.content)
-    assert receipt.batch is not None and verify_offline(receipt, DOCS[3]).ok
+    assert receipt.batch is not None and verify_offline(receipt, DOCS[3], world.pinned).ok
     assert client.get(f"/v1/proofs/{DOCS[3].hex()}/receipt").content == r.content
     wrong = client.get(f"/v1/proofs/{DOCS[3].hex()}/receipt?anchor={'ab' * 32}")
     assert wrong.status_code == 404

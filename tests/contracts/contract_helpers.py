@@ -16,8 +16,8 @@ from eth_hash.auto import keccak
 from eth_utils import is_address, to_checksum_address
 from web3.logs import DISCARD
 
-from notary import eip712, errors, ledger
-from notary.chain import artifacts, tx
+from notary import eip712, ledger
+from notary.chain import tx
 from notary.chain.tx import TxResult
 from notary.codes import party_code, text_to_bytes32
 from notary.errors import ContractRevertError
@@ -31,22 +31,6 @@ FOREVER = 2**63
 HOURS = 3600
 #: The registry's default repudiation window (a controller alone may back-date this far).
 WINDOW = 72 * HOURS
-
-
-def _declare_missing_errors() -> None:
-    """Give every custom error of the compiled ABIs a typed class, so a test can tell them apart.
-
-    `notary.errors` names one class per Solidity error; the v2 errors it does not declare yet
-    (NotaryTermsMismatch, NotaryHistoryMismatch, ...) would otherwise all surface as the bare
-    `ContractRevertError`. Declared names are left alone, so this is a no-op once errors.py has them.
-    """
-    for item in artifacts.all_error_abis():
-        if item["name"] not in ContractRevertError.registry:
-            fields = ", ".join(f"{i['name']}={{{i['name']}}}" for i in item["inputs"])
-            errors._revert(item["name"], f"{item['name']}({fields})")
-
-
-_declare_missing_errors()
 
 
 def digest(label: str) -> bytes:

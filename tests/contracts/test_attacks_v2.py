@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from notary import eip712, ledger, merkle
 from notary.chain import tx
 from notary.chain.tx import TxResult
-from notary.models import Intent, Status, anchor_id
+from notary.models import Intent, Notarisation, Status, anchor_id
 from notary.testing import World
 
 EXAMPLES = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -411,7 +411,8 @@ def test_act_recorded_carries_what_recovers_its_signer(world: World) -> None:
     RecordNotarised recover over the old terms."""
     doc = digest("audited treaty")
     stolen = world.signers["FRA"]
-    rid, made = notarise_tx(world, doc, key=stolen, parties=("FRA", "SGP", "DEU"), quorum=2, ratification=True)
+    rid, made = notarise_tx(world, doc, key=stolen, parties=("FRA", "SGP", "DEU"), quorum=2, kind="thief")
+    thief_terms = world.gw.terms(rid)
     revoke(world, "FRA", stolen, block_time(world, made))
     void(world, rid, "FRA", Intent.SIGNATURE)
     add_key(world, "FRA")
@@ -442,6 +443,10 @@ def test_act_recorded_carries_what_recovers_its_signer(world: World) -> None:
     }
     first = world.gw.act_logs(rid)[0]
     assert first["signer"] == stolen.address  # the void notarisation, over the thief's terms
+    assert thief_terms != world.gw.terms(rid)
+    assert eip712.recover_signer(
+        Notarisation.of(thief_terms, first["deadline"]), world.gw.domain, first["signature"]
+    ) == (stolen.address)
 
 
 def _terms_of_log(log):
@@ -466,7 +471,7 @@ def anchored(world: World):
     return docs, tree, result
 
 
-def test_batch_anchor_has_no_count(world: World, anchored) -> None:
+def test_anchored_batch_carries_no_count(world: World, anchored) -> None:
     """BatchAnchored carries no count and no time (the block's time is the anchor's), and the
     stored batch is (signer, time)."""
     docs, tree, result = anchored

@@ -101,6 +101,8 @@ class Rec:
     superseded_by: bytes | None = None
     #: An amendment's: the terms of the record it supersedes, as they were when it was notarised.
     superseded_terms: Terms | None = None
+    #: When its status last changed (the stored `updatedAt`).
+    changed_at: int = 0
     history: list[ActEntry] = field(default_factory=list)
 
     @property
@@ -225,6 +227,7 @@ class Model:
             rid, terms, parties, submitter, terms.quorum, terms.supersedes if terms.supersedes != ZERO32 else None,
             terms.ratification_required,
         )  # fmt: skip
+        rec.changed_at = now
         if rec.supersedes is not None:
             rec.superseded_terms = self.records[rec.supersedes].terms
         rec.signed.add(submitter)
@@ -438,8 +441,13 @@ class LedgerMachine(RuleBasedStateMachine):
         must refuse with the same error and arguments; else the call must pass and is sent (with a
         fixed gas limit: py-evm's gas estimation would run it ten times). Returns whether it applied."""
         rule = sys._getframe(1).f_code.co_name
+        before = {rid: r.status for rid, r in self.model.records.items()}
+        now = pending_time(self.world)
         try:
             predict()
+            for rid, r in self.model.records.items():
+                if rid in before and r.status != before[rid]:
+                    r.changed_at = now
         except Refused as refused:
             with reverts(refused.name, **refused.args_):
                 _call(fn, sender)
@@ -674,11 +682,12 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def chain_matches_model(self) -> None:
-        """Status, execution, supersession, party sets (so the counters) and history hash."""
+        """Status, execution, supersession, party sets (so the counters), the time of the latest
+        status change and the history hash."""
         for rec in self.model.records.values():
             terms_hash, state, history, superseded_by = tx.call(self.gw.ledger.functions.record(rec.rid))
             v = list(state.values()) if isinstance(state, dict) else list(state)
-            status, signed, withdrawn, annulled, ratified, _q, _n, _r, executed, superseded, _t = v
+            status, signed, withdrawn, annulled, ratified, _q, _n, _r, executed, superseded, updated = v
             assert Status(status) is rec.status, (rec.rid.hex(), Status(status), rec.status)
             assert (signed, withdrawn, annulled, ratified) == tuple(
                 rec.mask(s) for s in (rec.signed, rec.withdrawn, rec.annulled, rec.ratified)
@@ -688,6 +697,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 len(rec.ratified & rec.bound),
             )
             assert (executed, superseded) == (rec.executed, rec.superseded_by is not None)
+            assert updated == rec.changed_at, (rec.rid.hex(), updated, rec.changed_at)
             if rec.superseded_by is not None:
                 assert bytes(superseded_by) == rec.superseded_by
             assert bytes(terms_hash) == eip712.terms_hash(rec.terms)

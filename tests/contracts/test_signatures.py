@@ -91,7 +91,7 @@ def test_act_hash_matches_contract(world: World, payload: Act) -> None:
 
 @HYPOTHESIS
 @given(payload=anchors)
-def test_batch_anchor_hash_matches_contract(world: World, payload: BatchAnchor) -> None:
+def test_anchor_hash_matches_contract(world: World, payload: BatchAnchor) -> None:
     """The Python EIP-712 hash of any BatchAnchor equals hashBatchAnchor."""
     assert_hash_pinned(world, payload)
 
@@ -100,7 +100,7 @@ BASE_TERMS = Terms(
     digest("r"), b"sha256".ljust(32, b"\0"), b"treaty".ljust(32, b"\0"), code("FRA"), (code("FRA"), code("SGP")),
     2, bytes(32), digest("metadata"), False,
 )  # fmt: skip
-TERMS_VARIANTS = {
+TERMS_VARIANTS: dict[str, object] = {
     "digest": digest("s"),
     "hash_algorithm": b"sha3-256".ljust(32, b"\0"),
     "kind": b"mou".ljust(32, b"\0"),
@@ -143,7 +143,7 @@ def test_hash_changes_with_every_notarisation_and_anchor_field(world: World) -> 
         a,
         BatchAnchor(digest("other root"), a.party, a.hash_algorithm, a.metadata_hash, a.deadline),
         BatchAnchor(a.root, code("SGP"), a.hash_algorithm, a.metadata_hash, a.deadline),
-        BatchAnchor(a.root, a.party, TERMS_VARIANTS["hash_algorithm"], a.metadata_hash, a.deadline),
+        BatchAnchor(a.root, a.party, b"sha3-256".ljust(32, b"\0"), a.metadata_hash, a.deadline),
         BatchAnchor(a.root, a.party, a.hash_algorithm, digest("other m"), a.deadline),
         BatchAnchor(a.root, a.party, a.hash_algorithm, a.metadata_hash, a.deadline + 1),
     ]
@@ -214,7 +214,7 @@ times = st.one_of(st.integers(0, 40), st.sampled_from([UINT64 - 1, UINT64, 2**63
     revoked=st.none() | times,
     probes=st.lists(times, max_size=4),
 )
-def test_authorised_at_matches_registry(world: World, window, revoked, probes) -> None:
+def test_authorised_at_matches_the_key_window_rule(world: World, window, revoked, probes) -> None:
     """models.SignerKey.authorised_at agrees with isAuthorisedAt for any window, revocation, time
     (a revocation further back than the repudiation window applies from the window's edge)."""
     valid_from, valid_until = window

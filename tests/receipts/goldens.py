@@ -30,7 +30,7 @@ from eth_tester import EthereumTester, PyEVMBackend
 from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
 
-from notary import batch, eip712, instruments, ledger, receipts, registry
+from notary import batch, eip712, instruments, ledger, receipts, registry, trust
 from notary.chain.connect import IN_PROCESS, Chain
 from notary.chain.deploy import deploy
 from notary.chain.gateway import LedgerGateway
@@ -39,6 +39,13 @@ from notary.models import Act, Intent, Terms, record_id
 from notary.receipt_build import anchor_evidence, chain_ref, record_receipt
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+#: The goldens' deployment (fixed keys and nonces on eth-tester's chain): tests pin it explicitly.
+GOLDEN_DEPLOYMENT = (
+    131277322940537,
+    "0xa5C24295FEeDf8Fc37DbC9Bc8eE8beb29cf8b5F5",
+    "0x8aF0c5b17b4bCfD9a7a043B1f1011a26f60669Dd",
+)
+GOLDEN_PIN = trust.Anchors((trust.Pin(*GOLDEN_DEPLOYMENT, label="golden receipts", source="golden test pin"),))
 GENESIS_TIME = 4_000_000_000  # 2096: block times are then parent + 1, independent of the clock
 PARTIES = (("FRA", "French Republic"), ("SGP", "Republic of Singapore"))
 

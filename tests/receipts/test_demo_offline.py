@@ -18,6 +18,7 @@ from notary.chain.gateway import LedgerGateway
 from notary.chain.node import ephemeral_anvil
 from notary.hashing import sha256_file
 from notary.receipt_verify import verify_offline
+from notary.trust import of_manifest
 
 pytestmark = pytest.mark.anvil
 
@@ -55,6 +56,9 @@ def test_demo_receipt_verifies_offline_with_the_node_stopped(
         made[0].deployment.save(manifest)
         done = notary(tmp_path, url, "--deployment", str(manifest), "receipt", str(demo.SAMPLE_MOU), "-o", str(receipt))
         assert done.returncode == 0, done.stderr
+        # The verifier pins the demo's deployment once, reading its contracts from the node.
+        done = notary(tmp_path, url, "trust", "add", "--manifest", str(manifest), "--label", "demo")
+        assert done.returncode == 0 and "pinned chain" in done.stdout, done.stdout + done.stderr
     # The node is gone: online verification cannot reach it ...
     online = notary(tmp_path, url, "verify", str(demo.SAMPLE_MOU), "--receipt", str(receipt))
     assert online.returncode == 4 and "not reachable" in online.stderr
@@ -62,6 +66,7 @@ def test_demo_receipt_verifies_offline_with_the_node_stopped(
     offline = notary(tmp_path, url, "verify", str(demo.SAMPLE_MOU), "--receipt", str(receipt), "--offline")
     assert offline.returncode == 0, offline.stdout + offline.stderr
     assert "VERIFIED" in offline.stdout and "canonical history" in offline.stdout
+    assert "pinned by the trust store" in offline.stdout
 
     # Any single altered byte fails, with a typed parse error or a stated verification reason.
     raw, digest = receipt.read_bytes(), sha256_file(demo.SAMPLE_MOU)
@@ -69,7 +74,7 @@ def test_demo_receipt_verifies_offline_with_the_node_stopped(
     for i in positions:
         altered = raw[:i] + bytes([raw[i] ^ 0x01]) + raw[i + 1 :]
         try:
-            verdict = verify_offline(receipts.loads(altered), digest)
+            verdict = verify_offline(receipts.loads(altered), digest, of_manifest(made[0].deployment))
         except receipts.ReceiptFormatError as exc:
             assert exc.message
             continue

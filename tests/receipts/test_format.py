@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import rfc8785
-from goldens import GOLDEN, MEMBER
+from goldens import GOLDEN, GOLDEN_PIN, MEMBER
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,10 +102,10 @@ def test_big_uint64_values_are_decimal_strings() -> None:
 def test_wrong_document_and_missing_metadata_are_reported() -> None:
     """Another file fails with both digests named; a receipt without metadata warns that only its hash is signed."""
     r = receipts.loads(BILATERAL.read_bytes())
-    wrong = verify_offline(r, hashlib.sha256(b"other").digest())
+    wrong = verify_offline(r, hashlib.sha256(b"other").digest(), GOLDEN_PIN)
     assert not wrong.ok and "is not the receipt's document" in wrong.reasons[0]
     without = receipts.Receipt(r.chain, r.document, None, record=r.record)
-    v = verify_offline(receipts.loads(receipts.dumps(without)), r.document.digest)
+    v = verify_offline(receipts.loads(receipts.dumps(without)), r.document.digest, GOLDEN_PIN)
     assert v.ok and "only its hash" in v.warnings[0]
 
 
@@ -118,7 +118,7 @@ def test_contract_signer_is_a_warning_offline() -> None:
     acts = list(r.record.attestations)
     acts[1] = replace(acts[1], contract_signer=True, signature=b"\x01" * 100)
     r2 = receipts.loads(receipts.dumps(replace(r, record=replace(r.record, attestations=tuple(acts)))))
-    v = verify_offline(r2, r.document.digest)
+    v = verify_offline(r2, r.document.digest, GOLDEN_PIN)
     assert v.ok and "cannot be checked offline" in v.warnings[0]
 
 

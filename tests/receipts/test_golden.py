@@ -8,11 +8,12 @@ import random
 from pathlib import Path
 
 import pytest
-from goldens import DOCUMENTS, GOLDEN, MEMBER, all_goldens
+from goldens import DOCUMENTS, GOLDEN, GOLDEN_PIN, MEMBER, all_goldens
 
 from notary import receipts
 from notary.errors import InvalidInputError
 from notary.receipt_verify import verify_offline
+from notary.trust import Anchors
 
 VALID = {
     "valid-bilateral-record.receipt.json": "mou.txt",
@@ -79,11 +80,15 @@ def test_every_failure_mode_has_a_golden_file() -> None:
 
 @pytest.mark.parametrize(("receipt", "document"), sorted(VALID.items()))
 def test_valid_golden_verifies_offline(receipt: str, document: str) -> None:
-    """Each valid golden receipt verifies its document offline, with no warning."""
-    verdict = verify_offline(receipts.loads(golden(receipt)), digest(document))
+    """Each valid golden receipt verifies its document offline, with no warning, against the explicit pin of
+    the goldens' deployment; with nothing pinned it fails."""
+    verdict = verify_offline(receipts.loads(golden(receipt)), digest(document), GOLDEN_PIN)
     assert verdict.ok, verdict.reasons
     assert verdict.warnings == []
     assert "canonical history" in verdict.trust
+    assert verdict.deployment is not None and verdict.deployment.label == "golden receipts"
+    unpinned = verify_offline(receipts.loads(golden(receipt)), digest(document), Anchors())
+    assert not unpinned.ok and "is not pinned" in unpinned.reasons[0]
 
 
 @pytest.mark.parametrize("name", sorted(INVALID))
@@ -101,7 +106,7 @@ def test_invalid_golden_fails_with_its_reason(name: str) -> None:
         assert isinstance(info.value, InvalidInputError) and info.value.message
         assert type(info.value) is expected or expected is receipts.ReceiptFieldError
         return
-    verdict = verify_offline(receipts.loads(golden(name)), digest(document))
+    verdict = verify_offline(receipts.loads(golden(name)), digest(document), GOLDEN_PIN)
     assert not verdict.ok
     assert any(expected in r for r in verdict.reasons), verdict.reasons
 
@@ -130,7 +135,7 @@ def test_any_single_byte_alteration_fails(name: str, positions: int | None) -> N
     fails: a typed parse error or a verification reason, never a pass."""
     raw = golden(name)
     target = digest(VALID[name])
-    assert verify_offline(receipts.loads(raw), target).ok
+    assert verify_offline(receipts.loads(raw), target, GOLDEN_PIN).ok
     chosen = range(len(raw)) if positions is None else sorted(random.Random(name).sample(range(len(raw)), positions))
     parse_errors = verification_failures = 0
     for i in chosen:
@@ -143,7 +148,7 @@ def test_any_single_byte_alteration_fails(name: str, positions: int | None) -> N
                 assert exc.message
                 parse_errors += 1
                 continue
-            verdict = verify_offline(receipt, target)
+            verdict = verify_offline(receipt, target, GOLDEN_PIN)
             assert not verdict.ok, f"byte {i} {chr(byte)!r} -> {chr(replacement)!r} still verifies"
             assert all(verdict.reasons)
             verification_failures += 1

@@ -34,8 +34,8 @@ def test_fresh_receipt_confirms_online(world: World) -> None:
     """A receipt just written verifies offline and online, with nothing changed since."""
     digest, rid = executed(world, "fresh")
     r = roundtrip(record_receipt(world.gw, rid))
-    assert verify_offline(r, digest).ok
-    v = verify_online(world.chain, r, digest)
+    assert verify_offline(r, digest, world.pinned).ok
+    v = verify_online(world.chain, r, digest, world.pinned)
     assert v.ok and v.changes == [] and v.mode == "online", v.reasons
     assert "confirmations" in v.trust
 
@@ -45,13 +45,13 @@ def test_pending_receipt_fails_then_reports_the_execution(world: World) -> None:
     digest = sha("pending")
     rid = world.notarise(digest, "FRA", parties=("FRA", "SGP"))
     r = roundtrip(record_receipt(world.gw, rid))
-    offline = verify_offline(r, digest)
+    offline = verify_offline(r, digest, world.pinned)
     assert not offline.ok and offline.reasons[0].startswith("pending: 1 of 2")
     world.act(rid, "SGP")
-    online = verify_online(world.chain, r, digest)
+    online = verify_online(world.chain, r, digest, world.pinned)
     assert "the record was open and is now executed" in online.changes
     assert any("SGP recorded a signature" in c for c in online.changes)
-    assert verify_offline(roundtrip(record_receipt(world.gw, rid)), digest).ok
+    assert verify_offline(roundtrip(record_receipt(world.gw, rid)), digest, world.pinned).ok
 
 
 def test_annulment_since_the_receipt_fails_online(world: World) -> None:
@@ -60,8 +60,8 @@ def test_annulment_since_the_receipt_fails_online(world: World) -> None:
     r = roundtrip(record_receipt(world.gw, rid))
     for party in ("FRA", "SGP"):
         world.act(rid, party, Intent.ANNULMENT, reason="replaced by a treaty")
-    assert verify_offline(r, digest).ok
-    v = verify_online(world.chain, r, digest)
+    assert verify_offline(r, digest, world.pinned).ok
+    v = verify_online(world.chain, r, digest, world.pinned)
     assert not v.ok and "the record is now annulled" in v.reasons
     assert "the record was executed and is now annulled" in v.changes
 
@@ -72,7 +72,7 @@ def test_supersession_since_the_receipt_is_reported(world: World) -> None:
     r = roundtrip(record_receipt(world.gw, rid))
     new = world.notarise(sha("v2"), "FRA", parties=("FRA", "SGP"), supersedes=rid)
     world.act(new, "SGP")
-    v = verify_online(world.chain, r, digest)
+    v = verify_online(world.chain, r, digest, world.pinned)
     assert "the record is now superseded" in v.reasons
     assert f"superseded by record 0x{new.hex()}" in v.changes
 
@@ -83,12 +83,12 @@ def test_key_declared_compromised_since_the_receipt(world: World) -> None:
     r = roundtrip(record_receipt(world.gw, rid))
     signed_at = r.record.attestations[1].time  # type: ignore[union-attr]
     registry.revoke_signer(world.gw, world.controllers["SGP"], "SGP", world.signers["SGP"].address, signed_at)
-    assert verify_offline(r, digest).ok  # offline cannot know: the trust assumption says so
-    v = verify_online(world.chain, r, digest)
+    assert verify_offline(r, digest, world.pinned).ok  # offline cannot know: the trust assumption says so
+    v = verify_online(world.chain, r, digest, world.pinned)
     assert not v.ok
     assert any("was declared compromised" in c for c in v.changes)
     # A receipt written now records the revocation: it fails offline too.
-    assert not verify_offline(roundtrip(record_receipt(world.gw, rid)), digest).ok
+    assert not verify_offline(roundtrip(record_receipt(world.gw, rid)), digest, world.pinned).ok
 
 
 def test_reorganised_block_is_detected(world: World) -> None:
@@ -100,7 +100,7 @@ def test_reorganised_block_is_detected(world: World) -> None:
     r = roundtrip(record_receipt(world.gw, rid))
     world.chain.tester.revert_to_snapshot(snapshot)
     world.chain.fund(Account.create().address)  # another block at the same height
-    v = verify_online(world.chain, r, digest)
+    v = verify_online(world.chain, r, digest, world.pinned)
     assert not v.ok
     assert any(x.startswith("reorganised: SGP's signature") for x in v.reasons), v.reasons
 
@@ -122,13 +122,13 @@ def test_batch_member_receipt_confirms_on_chain(world: World) -> None:
     assert lengths == {batch.depth(37) - 1, batch.depth(37)} == {5, 6}  # StandardMerkleTree: ceil(log2 n) or one fewer
     short = next(i for i in range(37) if len(tree.proof(i)) == 5)
     r = roundtrip(bundle.receipt(short, tree))
-    assert verify_offline(r, digests[short]).ok
-    assert verify_offline(r, digests[short]).matched == "a document of the batch of 37 anchored by SGP"
-    v = verify_online(world.chain, r, digests[short])
+    assert verify_offline(r, digests[short], world.pinned).ok
+    assert verify_offline(r, digests[short], world.pinned).matched == "a document of the batch of 37 anchored by SGP"
+    v = verify_online(world.chain, r, digests[short], world.pinned)
     assert v.ok, v.reasons
     aid = anchor_id(tree.root, b"SGP".ljust(32, b"\0"))
     assert all(world.gw.verify_inclusion(aid, digests[i], list(tree.proof(i))) for i in (0, short, 36))
-    other = verify_offline(r, digests[0] if short else digests[1])
+    other = verify_offline(r, digests[0] if short else digests[1], world.pinned)
     assert not other.ok and "is not the receipt's document" in other.reasons[0]
 
 
@@ -142,5 +142,5 @@ def test_online_refuses_another_chain_or_ledger(world: World) -> None:
         r.metadata,
         record=r.record,
     )
-    v = verify_online(world.chain, moved, digest)
+    v = verify_online(world.chain, moved, digest, world.pinned)
     assert not v.ok

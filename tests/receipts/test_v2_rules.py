@@ -51,7 +51,7 @@ def test_payloads_come_from_the_events_with_their_terms(world: World) -> None:
     assert type(fra.payload).__name__ == "Notarisation" and type(sgp.payload).__name__ == "Act"
     for e, party in ((fra, "FRA"), (sgp, "SGP")):
         assert eip712.recover_signer(e.payload, r.chain.domain, e.signature) == world.signers[party].address
-    assert verify_offline(r, digest).ok
+    assert verify_offline(r, digest, world.pinned).ok
 
 
 def test_withdrawal_by_a_compromised_key_does_not_count(world: World) -> None:
@@ -65,11 +65,11 @@ def test_withdrawal_by_a_compromised_key_does_not_count(world: World) -> None:
     compromise(world, "SGP", stolen, world.gw.chain.block_timestamp(result.block_number))
     r = receipt_of(world, rid)
     assert r.record is not None and r.record.status is Status.TERMINATED
-    v = verify_offline(r, digest)
+    v = verify_offline(r, digest, world.pinned)
     assert v.ok, v.reasons
     assert any("SGP's withdrawal does not count" in w for w in v.warnings)
     assert any("on chain the record reads terminated" in w for w in v.warnings)
-    online = verify_online(world.chain, r, digest)
+    online = verify_online(world.chain, r, digest, world.pinned)
     assert online.ok, online.reasons
     # Anyone voids it: the chain agrees, and a fresh receipt shows the act as voided.
     world.gw.void_act(world.relayer, world.gw.terms(rid), party_code("SGP"), Intent.WITHDRAWAL)
@@ -77,9 +77,9 @@ def test_withdrawal_by_a_compromised_key_does_not_count(world: World) -> None:
     assert fresh.record is not None and fresh.record.status is Status.EXECUTED
     withdrawal = fresh.record.attestations[-1]
     assert withdrawal.intent == "withdrawal" and withdrawal.voided is not None
-    v = verify_offline(fresh, digest)
+    v = verify_offline(fresh, digest, world.pinned)
     assert v.ok and not v.warnings, (v.reasons, v.warnings)
-    changes = verify_online(world.chain, r, digest).changes
+    changes = verify_online(world.chain, r, digest, world.pinned).changes
     assert any("withdrawal was voided" in c for c in changes), changes
 
 
@@ -90,7 +90,7 @@ def test_cancellation_by_a_compromised_key_does_not_count(world: World) -> None:
     stolen = second_key(world, "FRA")
     result = world.act(rid, "FRA", Intent.CANCELLATION, "forged", key=stolen)
     compromise(world, "FRA", stolen, world.gw.chain.block_timestamp(result.block_number))
-    v = verify_offline(receipt_of(world, rid), digest)
+    v = verify_offline(receipt_of(world, rid), digest, world.pinned)
     assert not any("cancelled" in x for x in v.reasons), v.reasons
     assert v.reasons == ["pending: 1 of 2 required valid signatures (waiting for SGP)"]
 
@@ -107,7 +107,7 @@ def test_annulment_quorum_counts_bound_parties_only(world: World) -> None:
     world.act(rid, "FRA", Intent.ANNULMENT, "void ab initio")
     r = receipt_of(world, rid)
     assert r.record is not None and r.record.status is Status.EXECUTED
-    v = verify_offline(r, digest)
+    v = verify_offline(r, digest, world.pinned)
     assert v.ok, v.reasons
 
 
@@ -123,7 +123,7 @@ def test_ratification_quorum_counts_bound_parties_only(world: World) -> None:
     world.act(rid, "FRA", Intent.RATIFICATION)
     r = receipt_of(world, rid)
     assert r.record is not None and r.record.status is Status.EXECUTED
-    v = verify_offline(r, digest)
+    v = verify_offline(r, digest, world.pinned)
     assert v.ok and "1 of 2 ratifications (of bound parties)" in v.warnings[0], (v.reasons, v.warnings)
 
 
@@ -138,7 +138,7 @@ def test_renotarised_record_uses_only_its_current_notarisation(world: World) -> 
     world.gw.void_act(world.relayer, world.gw.terms(rid), party_code("FRA"), Intent.SIGNATURE)
     void = receipt_of(world, rid)
     assert void.record is not None and void.record.status is Status.VOID
-    assert "void: the submitter's notarisation" in " ".join(verify_offline(void, digest).reasons)
+    assert "void: the submitter's notarisation" in " ".join(verify_offline(void, digest, world.pinned).reasons)
     new_key = second_key(world, "FRA")
     n = world.notarisation(digest, "FRA", parties=("FRA", "SGP"))
     ledger.submit(world.gw, world.relayer, ledger.sign(n, world.gw.domain, new_key))
@@ -149,8 +149,8 @@ def test_renotarised_record_uses_only_its_current_notarisation(world: World) -> 
         ("SGP", world.signers["SGP"].address),
     ]
     assert all(e.voided is None for e in r.record.attestations)
-    assert verify_offline(r, digest).ok
-    online = verify_online(world.chain, r, digest)
+    assert verify_offline(r, digest, world.pinned).ok
+    online = verify_online(world.chain, r, digest, world.pinned)
     assert online.ok, online.reasons
-    stale = verify_online(world.chain, void, digest)
+    stale = verify_online(world.chain, void, digest, world.pinned)
     assert not stale.ok and any("notarised again" in c for c in stale.changes)

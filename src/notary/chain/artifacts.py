@@ -17,6 +17,7 @@ class Artifact:
     abi: list[dict[str, Any]]
     bytecode: str
     sources_hash: str
+    deployed_bytecode: str = ""
 
 
 @cache
@@ -30,7 +31,13 @@ def load(name: str) -> Artifact:
             hint="run `make compile` (scripts/compile_contracts.py)",
         ) from None
     body = json.loads(text)
-    return Artifact(name=name, abi=body["abi"], bytecode=body["bytecode"], sources_hash=body["sourcesHash"])
+    return Artifact(
+        name=name,
+        abi=body["abi"],
+        bytecode=body["bytecode"],
+        sources_hash=body["sourcesHash"],
+        deployed_bytecode=body["deployedBytecode"],
+    )
 
 
 def all_error_abis() -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from notary.cli import demo as demo_cmd
 from notary.cli import index as index_cmd
 from notary.cli import receipts as receipts_cmd
 from notary.cli import serve as serve_cmd
+from notary.cli import trust as trust_cmd
 
 app = typer.Typer(
     name="notary",
@@ -37,6 +38,7 @@ app.add_typer(party.app, name="party")
 app.add_typer(node.app, name="node")
 app.add_typer(index_cmd.app, name="index")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(trust_cmd.app, name="trust")
 
 
 def _version(value: bool) -> None:

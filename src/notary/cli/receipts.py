@@ -146,23 +146,36 @@ def _print_verdict(document: str, v: ReceiptVerdict) -> None:
         console.print(f"  [cyan]Δ[/] {escape(change)}", highlight=False, soft_wrap=True)
     headline = "[bold green]VERIFIED[/]" if v.ok else "[bold red]NOT VERIFIED[/]"
     console.print(f"{escape(document)}: {headline} ({v.mode})", highlight=False, soft_wrap=True)
+    trusted = v.deployment.describe() if v.deployment is not None else "none (not pinned)"
+    console.print(f"[dim]deployment: {escape(trusted)}[/]", highlight=False, soft_wrap=True)
     console.print(f"[dim]trust: {escape(v.trust)}[/]", highlight=False)
 
 
-def verify_with_receipt(document: str, receipt_path: Path, offline: bool, as_json: bool) -> None:
-    """Verify `document` with a receipt; exit 1 unless it verifies."""
-    from notary import receipts
+def verify_with_receipt(
+    document: str, receipt_path: Path, offline: bool, as_json: bool, unsafe_trust_receipt: bool = False
+) -> None:
+    """Verify `document` with a receipt against the pinned deployments; exit 1 unless it verifies.
+
+    `unsafe_trust_receipt` (`--trust-receipt-deployment`) trusts the deployment the receipt names.
+    """
+    from notary import receipts, trust
     from notary.cli.documents import digest_of
+    from notary.cli.trust import anchors_for
     from notary.receipt_verify import verify_offline
 
     r: Receipt = receipts.read(receipt_path)
     digest = digest_of(document, quiet=as_json)
+    c = r.chain
+    if unsafe_trust_receipt:
+        anchors = trust.unsafe_receipt_deployment(c.chain_id, c.ledger, c.registry)
+    else:
+        anchors = anchors_for(c.chain_id)
     if offline:
-        v = verify_offline(r, digest)
+        v = verify_offline(r, digest, anchors)
     else:
         from notary.receipt_online import verify_online
 
-        v = verify_online(context.chain(), r, digest)
+        v = verify_online(context.chain(), r, digest, anchors)
     if as_json:
         print_json({"document": document, "digest": digest.hex(), "receipt": str(receipt_path), **v.to_json()})
     else:
