@@ -85,14 +85,14 @@ def browser() -> Iterator[Any]:
 
 
 def test_drop_notarised_file_then_unknown_file(world: World, server: str, browser: Any) -> None:
-    """Dropping the MoU shows 'Notarised and valid', executed, FRA and SGP valid; an unknown file 'Not notarised'."""
+    """Dropping the MoU shows 'Signed and in force', executed, FRA and SGP valid; an unknown file 'Not notarised'."""
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(server + "/")
     page.evaluate(DROP, ["mou-cyber-incident-sharing.md", base64.b64encode(EXAMPLE.read_bytes()).decode()])
-    expect(page.locator("#verdict-heading")).to_contain_text("Notarised and valid")
+    expect(page.locator("#verdict-heading")).to_contain_text("Signed and in force")
     assert page.locator(".record .badge").inner_text() == "executed"
     rows = page.locator("table.acts tbody tr")
     assert rows.count() == 2
@@ -145,7 +145,7 @@ def test_phone_layout_keyboard_and_digest_form(server: str, browser: Any) -> Non
     assert chunked == hashlib.sha256(data).hexdigest()
     page.fill("#digest", hashlib.sha256(EXAMPLE.read_bytes()).hexdigest())
     page.press("#digest", "Enter")
-    expect(page.locator("#verdict-heading")).to_contain_text("Notarised and valid")
+    expect(page.locator("#verdict-heading")).to_contain_text("Signed and in force")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     page.screenshot(path=str(ARTIFACTS / "verifier-phone.png"), full_page=True)
