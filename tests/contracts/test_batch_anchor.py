@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import time
 
 import pytest
 from contract_helpers import (
@@ -155,11 +154,10 @@ def test_same_root_by_two_parties_are_two_anchors(world: World) -> None:
 
 
 def test_anchor_gas_does_not_grow_with_batch_size(world: World) -> None:
-    """Anchoring 100,000 digests executes exactly the gas of anchoring one (tree built in seconds)."""
-    started = time.perf_counter()
+    """Anchoring 100,000 digests executes exactly the gas of anchoring one (tree build time is measured by
+    scripts/bench_batch.py, not asserted here)."""
     big_docs = certificates(100_000, "big")
     big = merkle.MerkleTree(big_docs)
-    assert time.perf_counter() - started < 10
     small = merkle.MerkleTree(certificates(1, "small"))
     one, many = anchor(world, small), anchor(world, big)
     assert execution_gas(world, one) == execution_gas(world, many)

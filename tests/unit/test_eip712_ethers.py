@@ -11,13 +11,12 @@ address.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from node_tools import node_with
 
 from notary import batch, ledger, signed_payload
 from notary.chain.connect import in_process
@@ -27,26 +26,14 @@ from notary.testing import World
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "eip712" / "verify_typed_data.js"
-LIBRARY = ROOT / "node_modules" / "ethers"
 GOLDEN = ROOT / "tests" / "receipts" / "golden"
 VALID = sorted(p.name for p in GOLDEN.glob("valid-*.receipt.json"))
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    """The node binary, with the pinned ethers installed; else skip (or fail in CI)."""
-    found = shutil.which("node")
-    missing = None
-    if found is None:
-        missing = "node is not on PATH"
-    elif not (LIBRARY / "package.json").is_file():
-        missing = f"{LIBRARY.relative_to(ROOT)} is missing: run `make node_modules`"
-    if missing is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{missing} (CI installs it, so this is a failure, not a skip)")
-        pytest.skip(f"ethers (JavaScript EIP-712) is not available: {missing}")
-    assert found is not None
-    return found
+    """The node binary, with the pinned library installed; else skip (or fail in CI)."""
+    return node_with("ethers", "ethers (JavaScript EIP-712)")
 
 
 def ethers_recover(node: str, docs: list[dict[str, Any]]) -> list[str]:

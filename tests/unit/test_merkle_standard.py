@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,30 +16,19 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from node_tools import node_with
 
 from notary import batch, merkle
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "merkle" / "standard_tree.js"
-LIBRARY = ROOT / "node_modules" / "@openzeppelin" / "merkle-tree"
 SIZES = (1, 2, 3, 4, 5, 7, 8, 13, 100)
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
     """The node binary, with the pinned library installed; else skip (or fail in CI)."""
-    found = shutil.which("node")
-    missing = None
-    if found is None:
-        missing = "node is not on PATH"
-    elif not (LIBRARY / "package.json").is_file():
-        missing = f"{LIBRARY.relative_to(ROOT)} is missing: run `make node_modules`"
-    if missing is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{missing} (CI installs it, so this is a failure, not a skip)")
-        pytest.skip(f"OpenZeppelin's JavaScript merkle-tree is not available: {missing}")
-    assert found is not None
-    return found
+    return node_with("@openzeppelin/merkle-tree", "OpenZeppelin's JavaScript merkle-tree")
 
 
 def standard_trees(node: str, cases: list[tuple[list[bytes], list[list[bytes]]]]) -> list[dict[str, Any]]:
