@@ -38,6 +38,7 @@ class Settings:
     keystore_dir: Path | None = None  # None: <config_dir>/keystore
     data_dir: Path | None = None
     tx_timeout: float = 120.0
+    confirmations: int | None = None  # blocks on top before an act is "recorded"; None: 0 on dev chains, else 12
 
     @property
     def resolved_data_dir(self) -> Path:
@@ -74,6 +75,10 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
                 out[f.name] = float(raw)
             except ValueError:
                 raise ConfigError(f"tx_timeout must be a number of seconds, not {raw!r}") from None
+        elif f.name == "confirmations":
+            if not (str(raw).isdigit() and len(str(raw)) <= 5 and int(raw) <= 10_000):
+                raise ConfigError(f"confirmations must be a number of blocks (0 to 10000), not {raw!r}")
+            out[f.name] = int(raw)
         else:
             out[f.name] = str(raw)
     return out

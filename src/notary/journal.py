@@ -1,24 +1,43 @@
-"""The submission journal: signed transactions kept on disk until mined, so nothing is sent twice.
+"""The submission journal: signed transactions kept on disk until final, so nothing is sent twice
+and nothing acknowledged is lost.
 
 Each act the CLI relays has a key: (ledger address, record or batch id, party, intent).
 Right before broadcast, the signed raw transaction and its hash are written to
 `<data_dir>/journal/<chain id>/<key>.json` (temporary file, fsync, rename: a crash
-leaves the old state or the new one, never half a file); the entry is removed once the
-receipt is in. Running the same command again after Ctrl-C, a crash or a lost
-connection goes through `submit_once`:
+leaves the old state or the new one, never half a file). The entry then moves through
+states, each written the same way:
+
+  signed    journalled before broadcast; not known to have reached the node;
+  sent      the node has it (pending);
+  mined     in a block, with fewer than the configured confirmations on top;
+  recorded  final at the configured depth: what the command reports as recorded. The
+            entry is still kept for `REORG_WATCH` more blocks, so that a reorg deeper
+            than the depth is noticed and repaired, then removed.
+
+Running the same command again after Ctrl-C, a crash or a lost connection goes through
+`submit_once`:
 
   1. An entry exists:
-     1a. its transaction is mined: report it;
+     1a. its transaction is mined: report it (recorded and still there: go to 2);
      1b. the node knows it (pending): wait for it;
-     1c. the node lost it, the act is not on chain and the payload has not expired:
-         broadcast the same bytes again (same nonce, same hash: not a second transaction);
+     1c. the node lost it (restart, reorg), the act is not on chain and the payload has
+         not expired: broadcast the same bytes again (same nonce, same hash: not a second
+         transaction);
      1d. otherwise (nonce used by another transaction, act already recorded, expired, or
          reverted): the entry is stale; drop it and go on.
   2. The act is already on chain (sent by this or another machine): report it, send nothing.
   3. Otherwise sign and send, journalling the transaction before broadcast.
+  Then wait until the transaction is `confirmations` blocks deep, re-broadcasting it if a
+  reorg drops it meanwhile.
+
+Every `submit_once` (and `notary pending`) first sweeps the other entries (`Journal.sweep`):
+entries the node lost are re-broadcast, a reorg that dropped an acknowledged act is
+reported and repaired, entries past the watch are removed, and temporary files left by a
+killed writer (never broadcast: the rename precedes the broadcast) are deleted.
 
 A lock file per key stops two commands from submitting the same act at once. Entries are
-JSON, media type `application/vnd.notary.journal-entry+json`, major version 1.
+JSON, media type `application/vnd.notary.journal-entry+json`, major version 2 (version 1
+entries, without a state, are read as "signed").
 """
 
 from __future__ import annotations
@@ -29,11 +48,17 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from notary.errors import ChainUnreachableError, NotaryError, TransactionFailedError
+from notary.errors import (
+    ChainError,
+    ChainUnreachableError,
+    NotaryError,
+    TransactionFailedError,
+    TransactionRefusedError,
+)
 
 if TYPE_CHECKING:
     from notary.chain.connect import Chain
@@ -42,8 +67,14 @@ if TYPE_CHECKING:
     from notary.models import Intent
 
 MEDIA_TYPE = "application/vnd.notary.journal-entry+json"
-MAJOR_VERSION = 1
-_FIELDS = {
+MAJOR_VERSION = 2
+SIGNED, SENT, MINED, RECORDED = "signed", "sent", "mined", "recorded"
+STATES = (SIGNED, SENT, MINED, RECORDED)
+#: Blocks past the confirmation depth during which a recorded act is still watched for reorgs.
+REORG_WATCH = 64
+#: A temporary file older than this is an orphan even if its writer's pid is in use again.
+ORPHAN_SECONDS = 600
+_FIELDS_V1 = {
     "mediaType",
     "version",
     "chainId",
@@ -56,6 +87,7 @@ _FIELDS = {
     "deadline",
     "createdAt",
 }
+_FIELDS = _FIELDS_V1 | {"state", "blockNumber", "blockHash"}
 _HEX = re.compile(r"^0x[0-9a-f]*$")
 
 #: Signs and sends an act with one `notary.chain.tx.send`, passing on its two arguments:
@@ -96,6 +128,24 @@ class JournalEntry:
     raw_transaction: bytes
     deadline: int | None
     created_at: int
+    state: str = SIGNED
+    block_number: int | None = None
+    block_hash: str | None = None
+
+    def at(self, state: str, result: TxResult | None = None) -> JournalEntry:
+        """This entry in `state`, in `result`'s block (None: not in a block)."""
+        number = None if result is None else result.block_number
+        return replace(self, state=state, block_number=number, block_hash=None if result is None else result.block_hash)
+
+    def describe(self) -> str:
+        """The act's state in words, for messages."""
+        if self.state == RECORDED:
+            return f"recorded as {self.transaction} in block {self.block_number}"
+        if self.state == MINED:
+            return f"sent as {self.transaction} and pending: mined in block {self.block_number}, not yet final"
+        if self.state == SENT:
+            return f"sent as {self.transaction} and pending"
+        return f"signed as {self.transaction} and kept in the journal; perhaps sent, perhaps not"
 
     def to_json(self) -> str:
         body = {
@@ -110,6 +160,9 @@ class JournalEntry:
             "rawTransaction": "0x" + self.raw_transaction.hex(),
             "deadline": self.deadline,
             "createdAt": self.created_at,
+            "state": self.state,
+            "blockNumber": self.block_number,
+            "blockHash": self.block_hash,
         }
         return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
@@ -121,9 +174,13 @@ class JournalEntry:
             raise _corrupt(where, f"not JSON ({exc})") from None
         if not isinstance(body, dict) or body.get("mediaType") != MEDIA_TYPE:
             raise _corrupt(where, f"mediaType is not {MEDIA_TYPE}")
-        if body.get("version") != MAJOR_VERSION or set(body) != _FIELDS:
-            raise _corrupt(where, f"version {body.get('version')!r} or its fields are not understood")
+        version = body.get("version")
+        if (version, set(body)) not in ((1, _FIELDS_V1), (MAJOR_VERSION, _FIELDS)):
+            raise _corrupt(where, f"version {version!r} or its fields are not understood")
+        if body.get("state", SIGNED) not in STATES:
+            raise _corrupt(where, f"state {body['state']!r} is not one of {', '.join(STATES)}")
         try:
+            block = body.get("blockNumber")
             return cls(
                 key=JournalKey(str(body["ledger"]), _hex(body["record"]), str(body["party"]), str(body["intent"])),
                 chain_id=int(body["chainId"]),
@@ -131,6 +188,9 @@ class JournalEntry:
                 raw_transaction=_hex(body["rawTransaction"]),
                 deadline=None if body["deadline"] is None else int(body["deadline"]),
                 created_at=int(body["createdAt"]),
+                state=str(body.get("state", SIGNED)),
+                block_number=None if block is None else int(block),
+                block_hash=None if body.get("blockHash") is None else "0x" + _hex(body["blockHash"]).hex(),
             )
         except (TypeError, ValueError) as exc:
             raise _corrupt(where, str(exc)) from None
@@ -190,10 +250,28 @@ class Journal:
             _fsync_dir(self.folder)
 
     def entries(self) -> list[JournalEntry]:
-        """Every pending entry of this chain (what an interrupted command left behind)."""
+        """Every entry of this chain: acts not yet final, and recorded ones still watched."""
         if not self.folder.is_dir():
             return []
         return [JournalEntry.from_json(p.read_text(), p) for p in sorted(self.folder.glob("*.json"))]
+
+    def remove_orphans(self) -> list[Path]:
+        """Delete temporary files whose writer died between write and rename (their
+        transaction was never broadcast: the broadcast follows the rename)."""
+        removed: list[Path] = []
+        if not self.folder.is_dir():
+            return removed
+        for tmp in self.folder.glob(".*.tmp"):
+            try:
+                pid = int(tmp.name.rsplit(".", 2)[-2])
+                old = time.time() - tmp.stat().st_mtime > ORPHAN_SECONDS
+            except (ValueError, IndexError, OSError):
+                pid, old = 0, True
+            if pid != os.getpid() and (old or not _alive(pid)):
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+                    removed.append(tmp)
+        return removed
 
     @contextlib.contextmanager
     def locked(self, key: JournalKey) -> Iterator[None]:
@@ -229,6 +307,18 @@ class Journal:
             os.close(fd)
 
 
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def _fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):  # not every platform can open a directory
         fd = os.open(folder, os.O_RDONLY)
@@ -236,6 +326,127 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+# --------------------------------------------------------------------- sweeping
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a sweep did to another act's entry, to tell the user.
+
+    `what`: "final" (now recorded), "reorged" (a reorg dropped it; re-broadcast),
+    "rebroadcast" (the node had lost it), "lost" (dropped and cannot be re-sent: run its
+    command again), "reverted", "expired" or "orphan" (a temporary file removed).
+    """
+
+    key: JournalKey | None
+    transaction: str | None
+    what: str
+    text: str
+
+
+def sweep(chain: Chain, journal: Journal, confirmations: int, skip: JournalKey | None = None) -> list[Note]:
+    """Bring every entry but `skip` up to date with the chain (see the module docstring). A node
+    fault stops the sweep quietly: the command goes on, and the next sweep resumes."""
+    notes = [Note(None, None, "orphan", f"removed {p.name}: never broadcast") for p in journal.remove_orphans()]
+    entries: list[JournalEntry] = []
+    for path in sorted(journal.folder.glob("*.json")) if journal.folder.is_dir() else []:
+        with contextlib.suppress(JournalError, OSError):
+            entries.append(JournalEntry.from_json(path.read_text(), path))
+    entries.sort(key=_sender_nonce)  # a sender's nonces in order, for re-broadcasts
+    try:
+        head = chain.block_number()
+        # If the newest recorded entry is still in its block, so is every older one.
+        newest = max((e for e in entries if e.state == RECORDED), key=lambda e: e.block_number or 0, default=None)
+        settled = (newest.block_number or 0) if newest is not None and _unmoved(chain, newest) else -1
+        for entry in entries:
+            if entry.key == skip:
+                continue
+            if entry.state == RECORDED and (entry.block_number or 0) <= settled:
+                if head - (entry.block_number or 0) >= confirmations + REORG_WATCH:
+                    _locked(journal, entry.key, journal.clear)
+                continue
+            note = _locked(journal, entry.key, lambda k: _sweep_one(chain, journal, k, confirmations, head))
+            notes += [note] if note is not None else []
+    except ChainError:
+        pass
+    return notes
+
+
+def _sender_nonce(entry: JournalEntry) -> tuple[str, int]:
+    from notary.chain import tx
+
+    try:
+        return tx.raw_sender_and_nonce(entry.raw_transaction)
+    except Exception:  # an undecodable raw transaction sorts first; its check reports it
+        return ("", -1)
+
+
+def _locked(journal: Journal, key: JournalKey, work: Callable[[JournalKey], Note | None]) -> Note | None:
+    try:
+        with journal.locked(key):
+            return work(key)
+    except JournalError:  # another command holds it: that command finishes it
+        return None
+
+
+def _sweep_one(chain: Chain, journal: Journal, key: JournalKey, confirmations: int, head: int) -> Note | None:
+    from notary.chain import tx
+
+    entry = journal.load(key)
+    if entry is None:
+        return None
+    h = entry.transaction
+    try:
+        result = tx.mined(chain, h)
+    except TransactionFailedError:
+        journal.clear(key)
+        return Note(key, h, "reverted", f"{_act(key)}: transaction {h} reverted; the act was not recorded by it")
+    if result is not None:
+        deep = head - result.block_number
+        if entry.state == RECORDED and deep >= confirmations + REORG_WATCH:
+            journal.clear(key)
+        else:
+            state = RECORDED if entry.state == RECORDED or deep >= confirmations else MINED
+            if (state, result.block_hash) != (entry.state, entry.block_hash):
+                journal.save(entry.at(state, result))
+            if state == RECORDED and entry.state != RECORDED:
+                return Note(key, h, "final", f"{_act(key)} is now recorded ({h}, block {result.block_number})")
+        return None
+    if tx.where(chain, h) == "pending":
+        if entry.state != SENT:
+            journal.save(entry.at(SENT))
+        return None
+    if entry.state == SIGNED:
+        return None  # perhaps never sent: the act's own command decides (it checks the chain first)
+    was = f"in block {entry.block_number}" if entry.block_number is not None else "sent"
+    expired = entry.deadline is not None and chain.latest_timestamp() >= entry.deadline
+    if expired or tx.nonce_taken(chain, entry.raw_transaction):
+        journal.clear(key)
+        why = "its payload expired" if expired else "its nonce went to another transaction"
+        return Note(
+            key, h, "lost", f"{_act(key)} ({h}, {was}) is no longer on chain and cannot be re-sent ({why}): "
+            "run its command again"
+        )  # fmt: skip
+    try:
+        tx.broadcast(chain, entry.raw_transaction, h)
+    except TransactionRefusedError:
+        return None  # left as it is: the act's own command reports it
+    journal.save(entry.at(SENT))
+    if entry.state == RECORDED:
+        return Note(
+            key, h, "reorged", f"a reorg dropped {_act(key)}, acknowledged as recorded {was}; "
+            f"the same transaction {h} was re-broadcast"
+        )  # fmt: skip
+    what = "reorged" if entry.block_number is not None else "rebroadcast"
+    cause = "a reorg dropped it" if what == "reorged" else "the node had lost it"
+    return Note(key, h, what, f"{_act(key)}: {cause} ({was}); the same transaction {h} was re-broadcast")
+
+
+def _act(key: JournalKey) -> str:
+    what = "notarisation" if key.intent == "notarisation" else key.intent
+    return f"{key.party}'s {what} of 0x{key.record.hex()[:16]}…"
 
 
 # --------------------------------------------------------------------- submitting once
@@ -254,13 +465,15 @@ class Outcome:
     """How `submit_once` ended.
 
     `how` is "sent" (a new transaction), "already-recorded" (nothing sent), or how a
-    journalled transaction was finished: "mined", "pending" or "rebroadcast".
+    journalled transaction was finished: "mined", "pending" or "rebroadcast". `notes` say
+    what the sweep of other entries did.
     """
 
     how: str
     transaction: str | None
     block_number: int | None
     gas_used: int | None = None
+    notes: tuple[Note, ...] = ()
 
     @property
     def already_recorded(self) -> bool:
@@ -285,6 +498,15 @@ def recorded_act(gw: LedgerGateway, record: bytes, party: str, intent: Intent) -
     return None
 
 
+def state_of(journal: Journal, key: JournalKey) -> str:
+    """The state of act `key` in words, as far as this machine's journal knows."""
+    try:
+        entry = journal.load(key)
+    except JournalError:
+        return f"unknown (its journal entry {journal.path(key)} is unreadable)"
+    return "not sent" if entry is None else entry.describe()
+
+
 def submit_once(
     chain: Chain,
     journal: Journal,
@@ -294,57 +516,115 @@ def submit_once(
     send: Send,
     deadline: int | None,
     timeout: float,
+    confirmations: int = 0,
 ) -> Outcome:
-    """Get the act `key` on chain exactly once; see the module docstring for the steps.
+    """Get the act `key` on chain exactly once, `confirmations` blocks deep; see the module docstring.
 
     `recorded()` says whether the act is on chain already; `send(on_signed, timeout)`
     signs and sends it with exactly one `notary.chain.tx.send`, passing both on (e.g.
     `ledger.submit(gw, relayer, signed, on_signed=on_signed, timeout=timeout)`), so that
     its transaction is journalled before broadcast; `deadline` is the signed payload's,
-    after which it cannot be recorded.
+    after which it cannot be recorded. A node fault after signing raises a `ChainError`
+    that says what state the act is in; its entry is kept.
     """
     from notary.chain import tx
 
+    notes = tuple(sweep(chain, journal, confirmations, skip=key))
     with journal.locked(key):
         # 1.
         entry = journal.load(key)
+        if entry is not None and entry.state == RECORDED and _still_there(chain, entry):
+            entry = None  # acknowledged before and still on chain: step 2 reports it
         if entry is not None:
+            known = entry
 
             def may_rebroadcast() -> bool:
                 # 1d: no point sending what is on chain already or would revert as expired.
-                expired = entry.deadline is not None and chain.latest_timestamp() >= entry.deadline
+                expired = known.deadline is not None and chain.latest_timestamp() >= known.deadline
                 return not expired and recorded() is None
 
             try:
-                with _connection_kept(chain, journal, key):
+                with _state_named(chain, journal, key):
                     resumed = tx.resume(chain, entry.raw_transaction, entry.transaction, timeout, may_rebroadcast)
-            except TransactionFailedError:
-                resumed = None  # 1d: reverted or refused; nothing recorded, nothing pending
+                    if resumed is not None:  # 1a-1c
+                        r = _finalise(chain, journal, entry, resumed.result, confirmations, timeout)
+                        return Outcome(resumed.how, r.transaction, r.block_number, r.gas_used, notes)
+            except (TransactionFailedError, TransactionRefusedError):
+                pass  # 1d: reverted or refused; nothing recorded, nothing pending
             journal.clear(key)
-            if resumed is not None:  # 1a-1c
-                r = resumed.result
-                return Outcome(resumed.how, r.transaction, r.block_number, r.gas_used)
         # 2.
-        found = recorded()
+        with _state_named(chain, journal, key):
+            found = recorded()
         if found is not None:
-            return Outcome("already-recorded", found.transaction, found.block_number)
+            return Outcome("already-recorded", found.transaction, found.block_number, notes=notes)
         # 3.
-        signed: list[str] = []
+        signed: list[JournalEntry] = []
 
         def persist(raw: bytes, tx_hash: str) -> None:
             if signed:
                 raise JournalError("internal error: more than one transaction signed for one act; nothing sent")
-            journal.save(JournalEntry(key, journal.chain_id, tx_hash, raw, deadline, int(time.time())))
-            signed.append(tx_hash)
+            signed.append(JournalEntry(key, journal.chain_id, tx_hash, raw, deadline, int(time.time())))
+            journal.save(signed[0])
 
         try:
-            with _connection_kept(chain, journal, key):
+            with _state_named(chain, journal, key):
                 result = _call(send, persist, timeout)
-        except TransactionFailedError:
+                r = _finalise(chain, journal, signed[0], result, confirmations, timeout)
+        except (TransactionFailedError, TransactionRefusedError):
             journal.clear(key)  # reverted or refused: nothing pending
             raise
-        journal.clear(key)
-        return Outcome("sent", result.transaction, result.block_number, result.gas_used)
+        return Outcome("sent", r.transaction, r.block_number, r.gas_used, notes)
+
+
+def _unmoved(chain: Chain, entry: JournalEntry) -> bool:
+    """Whether an entry's transaction is still in the very block it was recorded in."""
+    from notary.chain import tx
+
+    try:
+        now = tx.mined(chain, entry.transaction)
+    except TransactionFailedError:
+        return False
+    return now is not None and now.block_hash == entry.block_hash
+
+
+def _still_there(chain: Chain, entry: JournalEntry) -> bool:
+    from notary.chain import tx
+
+    try:
+        now = tx.mined(chain, entry.transaction)
+    except TransactionFailedError:
+        return False
+    return now is not None
+
+
+def _finalise(
+    chain: Chain, journal: Journal, entry: JournalEntry, result: TxResult, confirmations: int, timeout: float
+) -> TxResult:
+    """Record `entry` as mined in `result`'s block, wait for the depth, then record it as final.
+
+    A reorg that drops it meanwhile re-broadcasts the same bytes (if its nonce is still free)."""
+    from notary.chain import tx
+
+    if confirmations > 0:
+        entry = entry.at(MINED, result)
+        journal.save(entry)
+
+        def moved(now: TxResult | None) -> None:
+            nonlocal entry
+            if now is not None:
+                entry = entry.at(MINED, now)
+            elif tx.nonce_taken(chain, entry.raw_transaction):
+                raise TransactionFailedError(
+                    f"a reorg dropped transaction {entry.transaction} and its nonce went to another transaction"
+                )
+            else:
+                tx.broadcast(chain, entry.raw_transaction, entry.transaction)
+                entry = entry.at(SENT)
+            journal.save(entry)
+
+        result = tx.await_depth(chain, entry.transaction, confirmations, timeout, moved)
+    journal.save(entry.at(RECORDED, result))
+    return result
 
 
 def _call(send: Send, on_signed: OnSigned, timeout: float) -> TxResult:
@@ -353,16 +633,24 @@ def _call(send: Send, on_signed: OnSigned, timeout: float) -> TxResult:
 
 
 @contextlib.contextmanager
-def _connection_kept(chain: Chain, journal: Journal, key: JournalKey) -> Iterator[None]:
-    """Turn a lost connection into an error that says the transaction is safe in the journal."""
+def _state_named(chain: Chain, journal: Journal, key: JournalKey) -> Iterator[None]:
+    """Turn a node fault into an error of the same kind that says what state the act is in."""
     try:
         yield
-    except NotaryError:  # TransactionTimeoutError is an OSError too, with its own advice
+    except (TransactionFailedError, TransactionRefusedError, JournalError):
+        raise  # definitive outcomes (and the lock), with their own words
+    except ChainError as exc:  # unreachable, answer lost, not mined or not final in time
+        raise type(exc)(f"{exc.message}; the act is {state_of(journal, key)}", hint=_AGAIN) from exc
+    except NotaryError:
         raise
-    except OSError as exc:  # requests' ConnectionError and timeouts are OSErrors
-        kept = journal.path(key).exists()
+    except OSError as exc:  # a connection error from outside the fault-tolerant provider
         raise ChainUnreachableError(
-            f"lost the connection to {chain.url} ({type(exc).__name__})"
-            + (f"; the signed transaction is kept in {journal.path(key)}" if kept else "; nothing was sent"),
-            hint="run the same command again once the node is reachable: it resumes without sending a duplicate",
+            f"lost the connection to {chain.url} ({type(exc).__name__}); the act is {state_of(journal, key)}",
+            hint=_AGAIN,
         ) from exc
+
+
+_AGAIN = (
+    "run the same command again once the node answers: it finishes the act without sending a duplicate "
+    "(`notary pending` lists the acts kept in the journal)"
+)

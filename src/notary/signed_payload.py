@@ -26,6 +26,7 @@ EIP-712 library checks the signature from the file alone.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,18 @@ MAX_BYTES = 64 * 1024
 MAX_REASON = 4096
 _FIELDS = {"mediaType", "version", "typedData", "signer", "signature"}
 _TYPED = {"types", "primaryType", "domain", "message"}
+_UINT64 = re.compile(r"(0|[1-9][0-9]{0,19})")
+#: The longest JSON integer read: a uint256 has 78 decimal digits.
+MAX_INT_DIGITS = 78
+_PARTY = (rb"[A-Z][A-Z0-9-]{1,15}\x00*", "party code")
+#: bytes32 fields holding codes, by field name: their shape (a bytes pattern) and what they are.
+CODE_SHAPES = {
+    "party": _PARTY,
+    "submitter": _PARTY,
+    "parties": _PARTY,
+    "kind": (rb"[a-z][a-z0-9-]{0,31}\x00*", "record kind"),
+    "hashAlgorithm": (rb"[a-z0-9][a-z0-9-]{0,31}\x00*", "hash algorithm name"),
+}
 
 
 class SignedPayloadFormatError(InvalidInputError):
@@ -118,16 +131,48 @@ def _bytes(value: Any, name: str, size: int | None = 32) -> bytes:
     return raw
 
 
+def _integral(value: Any) -> Any:
+    """JSON does not tell 3 from 3.0 (nor does JSON Schema): an integral number below 2**53 is that integer."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 def _int(value: Any, name: str, bits: int) -> int:
+    value = _integral(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**bits:
         raise SignedPayloadFormatError(f"signed payload field {name} must be an unsigned {bits}-bit integer")
     return value
 
 
 def _uint64(value: Any, name: str) -> int:
-    if not isinstance(value, str) or not value.isdigit() or (len(value) > 1 and value[0] == "0"):
+    # ASCII digits only, at most 20 of them, before any int(): `str.isdigit` also admits "²" and
+    # other digits int() refuses, and a long enough string exceeds Python's int-string limit.
+    if not isinstance(value, str) or not _UINT64.fullmatch(value):
         raise SignedPayloadFormatError(f"signed payload field {name} must be a uint64 written as a decimal string")
     return _int(int(value), name, 64)
+
+
+def _json_int(text: str) -> int:
+    """JSON numbers are bounded before conversion: the widest field is a uint256 (78 digits)."""
+    if len(text) > MAX_INT_DIGITS:
+        raise SignedPayloadFormatError(
+            f"signed payload holds a {len(text)}-digit number; no field takes more than {MAX_INT_DIGITS} digits"
+        )
+    return int(text)
+
+
+def _json_constant(name: str) -> Any:
+    raise SignedPayloadFormatError(f"signed payload holds {name}, which is not JSON")
+
+
+def _code(raw: bytes, name: str, where: str) -> bytes:
+    """A bytes32 that holds a code (party, kind, hash algorithm) must hold a well-formed one:
+    ASCII, left-aligned, zero-padded, as `codes` encodes it."""
+    shape = CODE_SHAPES.get(name)
+    if shape is not None and not re.fullmatch(shape[0], raw):
+        raise SignedPayloadFormatError(f"signed payload field {where} is not a {shape[1]} encoded as bytes32")
+    return raw
 
 
 def _decode(kind: str, m: Any, where: str) -> dict[str, Any]:
@@ -140,11 +185,11 @@ def _decode(kind: str, m: Any, where: str) -> dict[str, Any]:
     for f in types:
         name, t, v, w = f["name"], f["type"], m[f["name"]], f"{where}.{f['name']}"
         if t == "bytes32":
-            out[name] = _bytes(v, w)
+            out[name] = _code(_bytes(v, w), name, w)
         elif t == "bytes32[]":
             if not isinstance(v, list) or not 1 <= len(v) <= 32:
                 raise SignedPayloadFormatError(f"signed payload field {w} must list 1 to 32 bytes32 values")
-            out[name] = tuple(_bytes(x, w) for x in v)
+            out[name] = tuple(_code(_bytes(x, w), name, w) for x in v)
         elif t == "uint64":
             out[name] = _uint64(v, w)
         elif t == "uint8":
@@ -195,21 +240,32 @@ def _domain(value: Any) -> eip712.Domain:
 
 
 def from_json(text: str | bytes) -> SignedPayload:
-    raw = text.encode() if isinstance(text, str) else text
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if len(raw) > MAX_BYTES:
         raise SignedPayloadFormatError(f"signed payload is {len(raw)} bytes; the limit is {MAX_BYTES}")
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        textual = raw.decode("utf-8")  # strictly: json.loads would also guess UTF-16 and UTF-32
+    except UnicodeDecodeError as exc:
+        raise SignedPayloadFormatError(
+            f"signed payload is not UTF-8 (byte {exc.start})", hint="write the file as UTF-8 JSON"
+        ) from None
+    try:
+        body = json.loads(textual, parse_int=_json_int, parse_constant=_json_constant)
+    except json.JSONDecodeError as exc:
         raise SignedPayloadFormatError(f"signed payload is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise SignedPayloadFormatError("signed payload nests JSON too deeply to be one") from None
     if not isinstance(body, dict) or body.get("mediaType") != MEDIA_TYPE:
         raise SignedPayloadFormatError(f"not a signed payload (mediaType must be {MEDIA_TYPE})")
-    if body.get("version") == 1:
+    version = _integral(body.get("version"))
+    if type(version) is not int:  # not true, not 2.5
+        raise SignedPayloadVersionError(f"signed payload version {body.get('version')!r} is not a whole number")
+    if version == 1:
         raise SignedPayloadProtocolV1Error(
             "this signed payload (version 1) was made for protocol v1; re-issue it",
             hint="sign it again against the protocol v2 ledger (`--offline -o FILE`)",
         )
-    if body.get("version") != MAJOR_VERSION:
+    if version != MAJOR_VERSION:
         raise SignedPayloadVersionError(
             f"signed payload version {body.get('version')!r} is not supported (this notary reads {MAJOR_VERSION})"
         )
@@ -219,7 +275,7 @@ def from_json(text: str | bytes) -> SignedPayload:
     if not isinstance(typed, dict) or set(typed) != _TYPED:
         raise SignedPayloadFormatError(f"signed payload typedData must hold exactly {', '.join(sorted(_TYPED))}")
     primary = typed["primaryType"]
-    if primary not in eip712.TYPES or primary == "Terms":
+    if not isinstance(primary, str) or primary not in eip712.TYPES or primary == "Terms":
         raise SignedPayloadFormatError(f"signed payload type {primary!r} is unknown")
     if typed["types"] != eip712.types_of(primary):
         raise SignedPayloadFormatError(

@@ -140,7 +140,7 @@ def test_export_needs_a_key_with_the_audit_scope(
         ("format=xml", 422, "invalid-request"),
         ("digest=zz", 422, "invalid-request"),
         ("from_block=-1", 422, "invalid-request"),
-        ("since=yesterday-ish", 422, "invalid-input"),
+        ("since=yesterday-ish", 422, "invalid-request"),
         ("from_block=5&to_block=4", 422, "invalid-input"),
         ("to_block=100000", 409, "audit-export"),
     ],

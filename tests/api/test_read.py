@@ -187,7 +187,7 @@ def test_unknown_party_404_and_malformed_code_422(client: TestClient) -> None:
     assert r.status_code == 404 and r.json()["code"] == "RegistryUnknownParty"
     assert r.json()["title"] == "Not found on the ledger (RegistryUnknownParty)"
     bad = client.get("/v1/parties/x")
-    assert bad.status_code == 422 and bad.json()["code"] == "invalid-input"
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid-request"  # the path's declared pattern
 
 
 def test_unknown_route_and_method_are_problems(client: TestClient) -> None:

@@ -17,7 +17,6 @@ from notary.cli import exit_codes
 pytestmark = pytest.mark.anvil
 
 
-
 @pytest.fixture
 def mou(tmp_path: Path) -> Path:
     path = tmp_path / "mou.txt"
@@ -275,7 +274,7 @@ def test_an_interrupted_signature_is_resumed_not_resent(
     stored = json.loads(entry.read_text())["transaction"]
     resumed = cosign(run, ledger, mou)
     assert (resumed["transaction"], resumed["resumed"], resumed["status"]) == (stored, "mined", "executed")
-    assert not entry.exists()
+    assert json.loads(entry.read_text())["state"] == "recorded"  # kept, watched for reorgs, until REORG_WATCH blocks on
 
 
 def test_a_transaction_the_node_lost_is_rebroadcast(

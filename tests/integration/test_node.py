@@ -1,4 +1,4 @@
-"""The local anvil node: start, stop, status, and state that survives a restart."""
+"""The local anvil node: start, stop, status, and state that survives a restart (kills: test_node_durability)."""
 
 from __future__ import annotations
 
@@ -70,8 +70,8 @@ def test_state_survives_stop_and_start(node: LocalNode) -> None:
     after_stop = node.status()
     assert not after_stop.running and after_stop.pid is None and after_stop.block_number is None
     assert not node.pid_file.exists()
-    assert node.state_file.is_file()
-    assert node.state_file.with_suffix(".json.bak").is_file()
+    assert node.state_file is not None and node.state_file.name.endswith("-block-1.json")
+    assert after_stop.saved_block == 1
 
     restarted = node.start()
     assert restarted.running and restarted.chain_id == 31337
@@ -146,14 +146,32 @@ def test_stale_pid_file_is_cleaned_up(node: LocalNode) -> None:
     assert node.stop() is False
 
 
-def test_damaged_state_file_fails_with_log_and_hint(node: LocalNode) -> None:
-    """A truncated state.json stops start-up with anvil's message and a restore hint."""
+def test_damaged_state_file_is_refused_with_a_hint(node: LocalNode) -> None:
+    """A truncated state.json (written by an older notary) and nothing else: start refuses, with a hint."""
     node.data_dir.mkdir(parents=True)
-    node.state_file.write_text('{"block": {"number": ')
-    with pytest.raises(NodeError, match="failed to parse json file") as info:
+    legacy = node.data_dir / "state.json"
+    legacy.write_text('{"block": {"number": ')
+    with pytest.raises(NodeError, match="every saved state .* is damaged") as info:
         node.start()
-    assert info.value.hint is not None and "state.json.bak" in info.value.hint
+    assert info.value.hint is not None and "backup" in info.value.hint
     assert not node.pid_file.exists()
+    assert legacy.read_text() == '{"block": {"number": '
+
+
+def test_state_json_of_an_older_notary_is_loaded(node: LocalNode) -> None:
+    """A data directory from before generations (state.json) starts with its chain, then saves generations."""
+    node.start()
+    _, recipient = transfer(node.url, ONE_ETHER)
+    expected = balance(node.url, recipient)
+    node.stop()
+    assert node.state_file is not None
+    node.state_file.rename(node.data_dir / "state.json")
+
+    status = node.start()
+    assert status.block_number == 1 and balance(node.url, recipient) == expected
+    assert "loaded state.json (block 1)" in status.recovery
+    node.stop()
+    assert node.state_file is not None and node.state_file.name.startswith("state-")
 
 
 def test_find_anvil_rejects_missing_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -197,7 +215,8 @@ def test_ephemeral_anvil_answers_then_goes_away() -> None:
 
 
 def test_anvil_url_fixture_serves_dev_accounts(anvil_url: str) -> None:
-    """The session's shared anvil has anvil's ten funded dev accounts."""
+    """The session's shared anvil has anvil's ten funded dev accounts (first: the well-known one); a test
+    that impersonated an account earlier in the session adds it after them."""
     accounts = json_rpc(anvil_url, "eth_accounts")
-    assert len(accounts) == 10
+    assert len(accounts) >= 10 and accounts[0].lower() == "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
     assert balance(anvil_url, accounts[9]) > 0

@@ -136,6 +136,11 @@ def relay_elsewhere(world: World, signed: SignedPayload) -> tx.TxResult:
     return ledger.submit(world.gw, other, signed)
 
 
+def unfinished(journal: Journal) -> list[JournalEntry]:
+    """Entries not yet final (recorded ones stay, watched for reorgs, until `REORG_WATCH` blocks later)."""
+    return [e for e in journal.entries() if e.state != "recorded"]
+
+
 def nonce(world: World, account: LocalAccount) -> int:
     return int(world.chain.w3.eth.get_transaction_count(account.address, "pending"))
 
@@ -164,7 +169,8 @@ def test_entry_round_trips_and_is_written_privately(world: World, journal: Journ
 @pytest.mark.parametrize(
     ("mutate", "why"),
     [
-        (lambda b: b.update(version=2), "version"),
+        (lambda b: b.update(version=3), "version"),
+        (lambda b: b.update(state="lost"), "state"),
         (lambda b: b.update(extra=1), "fields"),
         (lambda b: b.update(rawTransaction="zz"), "0x-hex"),
         (lambda b: b.update(mediaType="text/plain"), "mediaType"),
@@ -237,17 +243,20 @@ def test_submit_once_hands_its_hook_and_timeout_to_send(world: World, journal: J
     outcome = relay(world, journal, signed, send=send)
     assert handed == [TIMEOUT] and outcome.how == "sent"
     assert [[e.transaction for e in entries] for entries in journalled] == [[outcome.transaction]]
-    assert journal.entries() == []
+    assert unfinished(journal) == []
 
 
 # --------------------------------------------------------------------- resuming
 
 
-def test_a_clean_submission_leaves_no_entry(world: World, journal: Journal, rid: bytes) -> None:
-    """Sent, mined, journal empty; running it again reports the act already recorded."""
+def test_a_clean_submission_keeps_only_a_recorded_entry(world: World, journal: Journal, rid: bytes) -> None:
+    """Sent, mined, final at depth 0: the entry says recorded (watched for reorgs); running it again
+    reports the act already recorded and sends nothing."""
     signed = signed_act(world, rid)
     first = relay(world, journal, signed)
-    assert first.how == "sent" and first.gas_used and journal.entries() == []
+    assert first.how == "sent" and first.gas_used and unfinished(journal) == []
+    (kept,) = journal.entries()
+    assert (kept.state, kept.transaction, kept.block_number) == ("recorded", first.transaction, first.block_number)
     again = relay(world, journal, signed, send=must_not_send)
     assert again.already_recorded and again.transaction == first.transaction
     assert again.block_number == first.block_number
@@ -264,7 +273,7 @@ def test_crash_before_broadcast_is_resumed_by_rebroadcasting_the_same_transactio
     assert (outcome.how, outcome.transaction) == ("rebroadcast", entry.transaction)
     found = on_chain(world, rid, "SGP")
     assert found is not None and found.transaction == entry.transaction
-    assert journal.entries() == []
+    assert unfinished(journal) == []
 
 
 def test_crash_after_broadcast_reports_the_mined_transaction(
@@ -276,7 +285,7 @@ def test_crash_after_broadcast_reports_the_mined_transaction(
     before = nonce(world, world.relayer)
     outcome = relay(world, journal, signed, send=must_not_send)
     assert (outcome.how, outcome.transaction) == ("mined", entry.transaction)
-    assert nonce(world, world.relayer) == before and journal.entries() == []
+    assert nonce(world, world.relayer) == before and unfinished(journal) == []
     assert [a.party for a in world.gw.attestations(rid)] == ["FRA", "SGP"]
 
 
@@ -298,7 +307,7 @@ def test_a_pending_transaction_is_awaited_not_resent(
     outcome = relay(world, journal, signed, send=must_not_send)
     assert (outcome.how, outcome.transaction) == ("pending", entry.transaction)
     assert mined_nonce(world, world.relayer) == tx.raw_sender_and_nonce(entry.raw_transaction)[1] + 1
-    assert journal.entries() == []
+    assert unfinished(journal) == []
 
 
 def test_a_pending_transaction_that_times_out_stays_in_the_journal(
@@ -331,7 +340,7 @@ def test_an_act_relayed_elsewhere_meanwhile_is_not_rebroadcast(
     before = nonce(world, world.relayer)
     outcome = relay(world, journal, signed, send=must_not_send)
     assert outcome.already_recorded and outcome.transaction == theirs.transaction
-    assert nonce(world, world.relayer) == before and journal.entries() == []
+    assert nonce(world, world.relayer) == before and unfinished(journal) == []
 
 
 def test_a_journalled_transaction_whose_nonce_was_reused_is_dropped(
@@ -344,7 +353,7 @@ def test_a_journalled_transaction_whose_nonce_was_reused_is_dropped(
     outcome = relay(world, journal, signed)
     assert outcome.how == "sent" and outcome.transaction != entry.transaction
     assert [a.party for a in world.gw.attestations(rid)] == ["FRA", "SGP"]
-    assert journal.entries() == []
+    assert unfinished(journal) == []
 
 
 def test_an_expired_journalled_payload_is_not_rebroadcast(
@@ -373,7 +382,7 @@ def test_a_resumed_transaction_that_reverts_is_dropped_and_the_error_decoded(
     (entry,) = journal.entries()
     with pytest.raises(errors.NotaryAlreadyCosignedError):
         relay(world, journal, cancel)
-    assert journal.entries() == []
+    assert unfinished(journal) == []
     receipt = world.chain.w3.eth.get_transaction_receipt(entry.transaction)  # type: ignore[arg-type]
     assert receipt["status"] == 0  # the stored one was re-broadcast and reverted; the fresh one never sent
     assert mined_nonce(world, world.relayer) == tx.raw_sender_and_nonce(entry.raw_transaction)[1] + 1

@@ -8,7 +8,11 @@ contract checks the signature. Idempotency, in order:
 2. Otherwise `notary.journal.submit_once` runs, as for the CLI's `notary submit`:
    a transaction journalled by an interrupted earlier attempt is finished, not re-sent;
    an act already on chain (relayed by anyone) is reported with its transaction; else
-   one transaction is signed, journalled and sent.
+   one transaction is signed, journalled and sent. The answer comes once the act is at
+   the confirmation depth. If the node's answer is lost, the request fails with a problem
+   that says the transaction is kept and pending; the same request again finishes it
+   (one transaction, whatever the retries). Each submission also sweeps the journal:
+   what a node restart or a reorg dropped is re-broadcast, and logged.
 3. A notarisation whose record exists with other terms is a conflict (409), not a success.
 
 One lock serialises submissions, so two requests never race for the relayer's nonce.
@@ -78,8 +82,19 @@ class _Target:
 
 
 class Relayer:
-    def __init__(self, gw: LedgerGateway, account: LocalAccount, journal: Journal, timeout: float) -> None:
+    def __init__(
+        self,
+        gw: LedgerGateway,
+        account: LocalAccount,
+        journal: Journal,
+        timeout: float,
+        confirmations: int | None = None,
+    ) -> None:
+        from notary.api.indexing import confirmations_for
+
         self.gw, self.account, self.journal, self.timeout = gw, account, journal, timeout
+        #: Blocks on top before an act counts as recorded: as configured, else 0 on dev chains, 12 elsewhere.
+        self.confirmations = confirmations_for(gw, confirmations)
         self._done: OrderedDict[str, RelayOut] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -114,7 +129,11 @@ class Relayer:
                 ),
                 deadline=signed.payload.deadline,
                 timeout=self.timeout,
+                confirmations=self.confirmations,
             )
+            for note in outcome.notes:
+                level = logging.WARNING if note.what in ("reorged", "lost") else logging.INFO
+                log.log(level, "journal: %s", note.text)
             fields = {**target.fields, **self._record_fields(target.fields.get("recordId"))}
             answer = RelayOut(
                 signingHash=key,

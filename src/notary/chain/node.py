@@ -1,14 +1,18 @@
 """A local anvil node run for the user: find the binary, start, stop, report status.
 
-`LocalNode` keeps one anvil per data directory. Its chain state lives in
-`<data_dir>/state.json` and survives stop/start, so a ministry's local ledger persists:
+`LocalNode` keeps one anvil per data directory, and its ledger survives any kill.
+anvil never writes the state itself (its `--state` file is rewritten in place, so a kill
+mid-write used to lose the whole ledger). Instead `start` runs a small supervisor
+(`notary.chain.node_supervisor`) that starts anvil as its child and, every
+`state_interval` seconds, saves anvil's state (`anvil_dumpState`) as a new generation,
+written atomically and rotated (`notary.chain.node_state`). So:
 
-* ``--state FILE`` loads the file at start-up (if it exists) and dumps to it on exit
-  (anvil dumps on SIGTERM, which `stop` sends);
-* ``--state-interval N`` also dumps every N seconds, so a crash or SIGKILL loses at most
-  N seconds of blocks. anvil rewrites the whole file in place (truncate, then write),
-  so a kill in mid-write leaves it truncated; anvil then refuses to start, and `stop`
-  keeps a copy taken at each clean shutdown in `state.json.bak` to restore from.
+* a SIGKILL of the node (supervisor, anvil or both) or a power loss loses at most the
+  blocks of the last `state_interval` seconds plus one save, never the whole ledger;
+* `start` removes temporaries left by a cut-short save, loads the newest intact
+  generation (`--load-state`), falls back to an older one if the newest is damaged, and
+  says which blocks were lost; it refuses to start an empty chain over damaged state;
+* `stop` sends SIGTERM to the supervisor, which saves a final generation, then stops anvil.
 
 `ephemeral_anvil` runs a throwaway node (no state file) on a free port, for tests.
 Nothing here imports web3: JSON-RPC is spoken with urllib.
@@ -17,13 +21,13 @@ Nothing here imports web3: JSON-RPC is spoken with urllib.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,8 +37,20 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+import notary
+from notary.chain._process import (
+    alive,
+    free_port,
+    kill_pid,
+    kill_popen,
+    poll_pid,
+    port_in_use,
+    signal_group,
+    spawn_detached,
+)
+from notary.chain.node_state import clear_clean_stop, latest_generation, recover, stopped_cleanly
 from notary.errors import ChainError, ChainUnreachableError, NodeError
 
 __all__ = ["LocalNode", "NodeStatus", "ephemeral_anvil", "find_anvil", "json_rpc"]
@@ -105,118 +121,6 @@ def json_rpc(url: str, method: str, params: Sequence[Any] = (), *, timeout: floa
     return reply.get("result")
 
 
-# --------------------------------------------------------------------- process helpers
-
-
-def _alive(pid: int, name: str = "anvil") -> bool:
-    """True if `pid` is a live process running `name` (a zombie child counts as gone)."""
-    with contextlib.suppress(ChildProcessError, OSError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    proc_dir = Path(f"/proc/{pid}")
-    if not proc_dir.is_dir():
-        return True  # no procfs (macOS): trust the signal probe
-    # Linux: a zombie is gone, and a recycled pid is not ours. An exiting process has an
-    # empty cmdline but keeps its comm (and its port) until it becomes a zombie.
-    try:
-        stat = (proc_dir / "stat").read_text()
-        cmdline = (proc_dir / "cmdline").read_bytes()
-        comm, state = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2]
-    except (OSError, ValueError, IndexError):
-        return False
-    if state in "ZX":  # the leader is a zombie, but its other threads may still hold the port
-        if _any_task_running(proc_dir):
-            return True
-        _reap(pid)
-        return False
-    return name.encode() in cmdline or comm == name[:15]
-
-
-def _reap(pid: int, timeout: float = 1.0) -> None:
-    """Collect the exit status of a dead child of ours (no-op for other processes)."""
-    deadline = time.monotonic() + timeout
-    with contextlib.suppress(ChildProcessError, OSError):
-        while os.waitpid(pid, os.WNOHANG)[0] == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
-
-
-def _any_task_running(proc_dir: Path) -> bool:
-    for task in proc_dir.glob("task/*/stat"):
-        with contextlib.suppress(OSError, IndexError):
-            stat = task.read_text()
-            if stat[stat.rindex(")") + 2] not in "ZX":
-                return True
-    return False
-
-
-def _signal(pid: int, sig: int) -> None:
-    """Signal anvil's process group (it leads its own session), or the pid alone."""
-    with contextlib.suppress(ProcessLookupError):
-        if hasattr(os, "killpg") and os.getpgid(pid) == pid:
-            os.killpg(pid, sig)
-        else:
-            os.kill(pid, sig)
-
-
-def _kill_popen(proc: subprocess.Popen[bytes]) -> None:
-    _signal(proc.pid, signal.SIGKILL)
-    proc.wait()
-
-
-def _spawn_detached(argv: list[str], log: BinaryIO) -> int:
-    """Start `argv` in its own session with output to `log`; return its pid.
-
-    posix_spawn rather than Popen: the node is meant to outlive this process, and a
-    Popen object would warn about a still-running child when collected.
-    """
-    actions = [
-        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
-        (os.POSIX_SPAWN_DUP2, log.fileno(), 2),
-    ]
-    return os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=actions, setsid=True)
-
-
-def _poll_pid(pid: int) -> int | None:
-    """Exit code of our child `pid` if it has exited (reaping it), else None."""
-    try:
-        done, status = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return None if _alive(pid) else -1
-    return os.waitstatus_to_exitcode(status) if done == pid else None
-
-
-def _kill_pid(pid: int) -> None:
-    _signal(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
-
-
-def _port_in_use(host: str, port: int) -> bool:
-    """True if something listens on host:port (bind as anvil would, with SO_REUSEADDR)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return True
-    return False
-
-
-def _free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
 def _tail(path: Path, offset: int = 0, lines: int = 20) -> str:
     try:
         with path.open("rb") as fh:
@@ -277,8 +181,8 @@ def _hint_from_log(log: Path, offset: int) -> str:
     text = _tail(log, offset, lines=50)
     if "failed to parse json file" in text:
         return (
-            "the state file is damaged (an interrupted write?); restore state.json.bak, saved at "
-            "the last clean stop, or move state.json aside to start an empty chain"
+            "anvil could not read the saved state it was given; move that generation aside "
+            "(the next start falls back to the previous one)"
         )
     if "Address already in use" in text:
         return "another program listens on that port; choose another with --port"
@@ -287,18 +191,23 @@ def _hint_from_log(log: Path, offset: int) -> str:
 
 # --------------------------------------------------------------------- the local node
 
+_SUPERVISOR = "notary.chain.node_supervisor"
+
 
 @dataclass(frozen=True)
 class NodeStatus:
-    """What `LocalNode.status` found."""
+    """What `LocalNode.status` found (and, after `start`, what recovering the state said)."""
 
     running: bool
     pid: int | None
     url: str
     chain_id: int | None
     block_number: int | None
-    state_file: Path
+    state_file: Path | None  # the newest saved generation, None before the first save
     log_file: Path
+    saved_block: int | None = None  # the block the newest generation reached
+    saved_age: float | None = None  # seconds since it was written
+    recovery: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -307,13 +216,16 @@ class NodeStatus:
             "url": self.url,
             "chain_id": self.chain_id,
             "block_number": self.block_number,
-            "state_file": str(self.state_file),
+            "state_file": str(self.state_file) if self.state_file else None,
+            "saved_block": self.saved_block,
+            "saved_seconds_ago": round(self.saved_age, 3) if self.saved_age is not None else None,
             "log_file": str(self.log_file),
+            "recovery": list(self.recovery),
         }
 
 
 class LocalNode:
-    """One anvil node whose state, log and pid file live in `data_dir`."""
+    """One supervised anvil node whose state generations, log and pid file live in `data_dir`."""
 
     def __init__(
         self,
@@ -322,19 +234,27 @@ class LocalNode:
         port: int = 8545,
         chain_id: int = 31337,
         *,
-        state_interval: int = 1,
+        state_interval: float = 1,
+        generations: int = 3,
         anvil: Path | None = None,
     ) -> None:
+        if not state_interval > 0:
+            raise NodeError(f"the state interval must be positive, not {state_interval}")
+        if generations < 2:
+            raise NodeError(f"keep at least 2 state generations (a fallback), not {generations}")
         self.data_dir = Path(data_dir)
         self.host = host
         self.port = port
         self.chain_id = chain_id
         self.state_interval = state_interval
+        self.generations = generations
         self._anvil = anvil
 
     @property
-    def state_file(self) -> Path:
-        return self.data_dir / "state.json"
+    def state_file(self) -> Path | None:
+        """The newest saved generation (by name), or None."""
+        newest = latest_generation(self.data_dir)
+        return newest.path if newest else None
 
     @property
     def log_file(self) -> Path:
@@ -348,59 +268,85 @@ class LocalNode:
     def url(self) -> str:
         return _client_url(self.host, self.port)
 
-    def argv(self, anvil: Path) -> list[str]:
-        return [
+    def argv(self, anvil: Path, load_state: Path | None = None) -> list[str]:
+        """anvil's command line: no --state (the supervisor saves), --load-state if given."""
+        argv = [
             str(anvil),
             "--host", self.host,
             "--port", str(self.port),
             "--chain-id", str(self.chain_id),
-            "--state", str(self.state_file),
-            "--state-interval", str(self.state_interval),
+        ]  # fmt: skip
+        return [*argv, "--load-state", str(load_state)] if load_state else argv
+
+    def supervisor_argv(self, anvil: Path, load_state: Path | None = None) -> list[str]:
+        return [
+            sys.executable, "-m", _SUPERVISOR,
+            "--data-dir", str(self.data_dir),
+            "--url", self.url,
+            "--interval", f"{self.state_interval:g}",
+            "--keep", str(self.generations),
+            "--", *self.argv(anvil, load_state),
         ]  # fmt: skip
 
-    # The pid file holds JSON: the pid plus the URL and chain id the node was started
-    # with, so `status` and `stop` find it whatever --port they are given.
+    # The pid file holds JSON: the supervisor's pid plus the URL and chain id the node was
+    # started with, so `status` and `stop` find it whatever --port they are given. A record
+    # without "process" is an anvil started directly by an older notary.
     def _read_pid_file(self) -> dict[str, Any] | None:
         try:
             record = json.loads(self.pid_file.read_text())
             int(record["pid"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if _alive(int(record["pid"]), Path(str(record.get("anvil", "anvil"))).name):
+        if alive(int(record["pid"]), _process_name(record)):
             return record
         self.pid_file.unlink(missing_ok=True)  # stale: the process is gone
         return None
 
     def start(self, timeout: float = 15) -> NodeStatus:
-        """Start anvil in the background and wait until it answers JSON-RPC."""
+        """Recover the saved state, start the supervised anvil and wait until it answers."""
         running = self._read_pid_file()
         if running:
             raise NodeError(
                 f"anvil is already running for {self.data_dir} (pid {running['pid']}, {running['url']})",
                 hint="stop it first with `notary node stop`",
             )
-        if _port_in_use(self.host, self.port):
-            raise NodeError(
-                f"port {self.port} on {self.host} is already in use by another program",
-                hint="choose another port with --port, or stop that program",
-            )
+        clean = stopped_cleanly(self.data_dir)
+        killed = not clean and latest_generation(self.data_dir) is not None
+        self._wait_port_free(2.0 if killed else 0.0)  # a killed node's anvil may take a moment to go
         anvil = self._anvil or find_anvil()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        recovery = recover(self.data_dir)
+        messages = recovery.messages()
+        if not clean and recovery.loaded is not None and not recovery.loaded.legacy:
+            messages.append(
+                f"the node was not stopped cleanly: blocks it mined after block {recovery.loaded_block}, "
+                "within one save interval before it stopped, are lost if there were any"
+            )
+        load = recovery.loaded.path if recovery.loaded else None
         with self.log_file.open("ab") as log:
             started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             log.write(f"\n--- notary: starting anvil at {started}\n".encode())
+            log.writelines(f"--- notary: {line}\n".encode() for line in messages)
             log.flush()
             offset = log.tell()
+            clear_clean_stop(self.data_dir)
             try:
-                pid = _spawn_detached(self.argv(anvil), log)
+                pid = spawn_detached(self.supervisor_argv(anvil, load), log, env=_supervisor_env())
             except OSError as exc:
-                raise NodeError(f"cannot run {anvil}: {exc}", hint=_INSTALL_HINT) from exc
-        record = {"pid": pid, "url": self.url, "chain_id": self.chain_id, "anvil": str(anvil)}
+                raise NodeError(f"cannot run {sys.executable}: {exc}", hint=_INSTALL_HINT) from exc
+        record = {
+            "pid": pid,
+            "process": _SUPERVISOR,
+            "url": self.url,
+            "chain_id": self.chain_id,
+            "anvil": str(anvil),
+            "state_interval": self.state_interval,
+        }
         self.pid_file.write_text(json.dumps(record) + "\n")
         try:
             _wait_until_answering(
-                lambda: _poll_pid(pid),
-                lambda: _kill_pid(pid),
+                lambda: poll_pid(pid),
+                lambda: kill_pid(pid),
                 self.url,
                 self.chain_id,
                 timeout,
@@ -410,39 +356,49 @@ class LocalNode:
         except NodeError:
             self.pid_file.unlink(missing_ok=True)
             raise
-        return self.status()
+        return dataclasses.replace(self.status(), recovery=tuple(messages))
 
-    def stop(self, timeout: float = 10) -> bool:
-        """Stop anvil (SIGTERM, so it dumps its state; SIGKILL as a last resort).
+    def _wait_port_free(self, grace: float) -> None:
+        """Refuse a port another program holds; a killed node's anvil gets `grace` s to let go."""
+        deadline = time.monotonic() + grace
+        while port_in_use(self.host, self.port):
+            if time.monotonic() >= deadline:
+                raise NodeError(
+                    f"port {self.port} on {self.host} is already in use by another program",
+                    hint="choose another port with --port, or stop that program",
+                )
+            time.sleep(0.05)
 
-        Returns False if no node was running.
-        """
+    def stop(self, timeout: float = 30) -> bool:
+        """Stop the node: SIGTERM to the supervisor, which saves a final generation and stops
+        anvil (SIGKILL to both as a last resort). Returns False if no node was running."""
         record = self._read_pid_file()
         if record is None:
             return False
-        pid, name = int(record["pid"]), Path(str(record.get("anvil", "anvil"))).name
-        _signal(pid, signal.SIGTERM)
+        pid, name = int(record["pid"]), _process_name(record)
+        if record.get("process") == _SUPERVISOR:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)  # the supervisor alone: anvil must answer its last dump
+        else:
+            signal_group(pid, signal.SIGTERM)
         clean = self._wait_gone(pid, name, timeout)
         if not clean:
-            _signal(pid, signal.SIGKILL)
+            signal_group(pid, signal.SIGKILL)
             self._wait_gone(pid, name, 5)
         self.pid_file.unlink(missing_ok=True)
-        if clean and self.state_file.is_file():
-            # anvil rewrites state.json in place; keep the copy from a clean exit.
-            shutil.copy2(self.state_file, self.state_file.with_suffix(".json.bak"))
         return True
 
     @staticmethod
     def _wait_gone(pid: int, name: str, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not _alive(pid, name):  # also reaps it if it is our child
+            if not alive(pid, name):  # also reaps it if it is our child
                 return True
             time.sleep(0.05)
-        return not _alive(pid, name)
+        return not alive(pid, name)
 
     def status(self) -> NodeStatus:
-        """Report whether this data directory's anvil runs, and what it answers."""
+        """Report whether this data directory's node runs, what it answers, and its newest save."""
         record = self._read_pid_file()
         url = str(record["url"]) if record else self.url
         chain_id = block_number = None
@@ -450,15 +406,34 @@ class LocalNode:
             with contextlib.suppress(ChainError, ValueError, TypeError):
                 chain_id = int(json_rpc(url, "eth_chainId", timeout=2), 16)
                 block_number = int(json_rpc(url, "eth_blockNumber", timeout=2), 16)
+        newest = latest_generation(self.data_dir)
+        saved_age = None
+        if newest is not None:
+            with contextlib.suppress(OSError):
+                saved_age = max(0.0, time.time() - newest.path.stat().st_mtime)
         return NodeStatus(
             running=record is not None,
             pid=int(record["pid"]) if record else None,
             url=url,
             chain_id=chain_id,
             block_number=block_number,
-            state_file=self.state_file,
+            state_file=newest.path if newest else None,
             log_file=self.log_file,
+            saved_block=newest.block if newest else None,
+            saved_age=saved_age,
         )
+
+
+def _process_name(record: dict[str, Any]) -> str:
+    return str(record.get("process") or Path(str(record.get("anvil", "anvil"))).name)
+
+
+def _supervisor_env() -> dict[str, str]:
+    """The environment with this notary package importable by a fresh interpreter."""
+    env = dict(os.environ)
+    root = str(Path(notary.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 # --------------------------------------------------------------------- throwaway node
@@ -475,7 +450,7 @@ def ephemeral_anvil(*, chain_id: int = 31337, timeout: float = 15, anvil: Path |
     with tempfile.TemporaryDirectory(prefix="notary-anvil-") as tmp:
         log_path = Path(tmp, "anvil.log")
         for attempt in range(3):
-            port = _free_port()
+            port = free_port()
             url = _client_url("127.0.0.1", port)
             argv = [
                 str(binary),
@@ -495,7 +470,7 @@ def ephemeral_anvil(*, chain_id: int = 31337, timeout: float = 15, anvil: Path |
             try:
                 _wait_until_answering(
                     proc.poll,
-                    functools.partial(_kill_popen, proc),
+                    functools.partial(kill_popen, proc),
                     url,
                     chain_id,
                     timeout,
@@ -509,8 +484,8 @@ def ephemeral_anvil(*, chain_id: int = 31337, timeout: float = 15, anvil: Path |
         try:
             yield url
         finally:
-            _signal(proc.pid, signal.SIGTERM)
+            signal_group(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                _kill_popen(proc)
+                kill_popen(proc)

@@ -4,10 +4,17 @@ A caller that must never send a duplicate (the send journal) passes `on_signed`,
 gets each signed raw transaction and its hash before broadcast, and later finishes it
 with `resume`. The gateway's ledger writes and `ledger.submit` pass `on_signed` and
 `timeout` down to `send`.
+
+The node's answer to a broadcast is one of three (`broadcast`), the same for every send:
+taken (or already known: "already known", "nonce too low" for a transaction that is
+ours are looked up by hash), refused (`TransactionRefusedError`: it will never be mined),
+or unknown (`TransactionOutcomeUnknownError`: the answer was lost; it may be pending).
+Reads that fail on the way are retried by the provider (`notary.chain.connect`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,17 +33,25 @@ from web3.exceptions import (
 
 from notary.chain.connect import Chain
 from notary.chain.reverts import translate
-from notary.errors import TransactionFailedError, TransactionTimeoutError
+from notary.errors import (
+    TransactionFailedError,
+    TransactionOutcomeUnknownError,
+    TransactionRefusedError,
+    TransactionTimeoutError,
+)
 
 # What a revert looks like: web3's errors over JSON-RPC, eth-tester's own in process.
 REVERTS = (ContractCustomError, ContractLogicError, TesterTransactionFailed)
 GAS_MARGIN = 1.25
 DEFAULT_TIMEOUT = 120.0
+POLL_SECONDS = 0.1
 
 #: Called with (raw signed transaction, its 0x-hash) after signing, before broadcast.
 OnSigned = Callable[[bytes, str], None]
-# What a node's refusal of a raw transaction looks like (funds, fees, nonce), not a lost connection.
+# A JSON-RPC error answer to a raw transaction (funds, fees, nonce), not a lost connection.
 _REFUSALS = (ValueError, Web3Exception, EthValidationError)
+# Refusals that may mean "the node has it already": look the hash up before believing them.
+_MAYBE_OURS = ("already known", "known transaction", "already imported", "already in", "nonce too low")
 
 
 @dataclass(frozen=True)
@@ -83,18 +98,68 @@ def send(
         gas = fn.estimate_gas({"from": sender.address})
     except REVERTS as exc:
         _reraise_typed(exc)
+    except _REFUSALS as exc:  # e.g. no funds for gas: the node's answer, not a revert
+        raise TransactionRefusedError(
+            f"the node refused to estimate the transaction's gas ({exc}); nothing was sent",
+            hint="fix what the node says (funds, fees), then run the command again",
+        ) from None
     nonce = w3.eth.get_transaction_count(sender.address, "pending")
     tx = fn.build_transaction(
         {"from": sender.address, "nonce": nonce, "gas": int(gas * GAS_MARGIN), "chainId": chain.chain_id}
     )
     signed = sender.sign_transaction(tx)
+    tx_hash = "0x" + bytes(signed.hash).hex()
     if on_signed is not None:
-        on_signed(bytes(signed.raw_transaction), "0x" + bytes(signed.hash).hex())
+        on_signed(bytes(signed.raw_transaction), tx_hash)
+    broadcast(chain, bytes(signed.raw_transaction), tx_hash)
+    return wait(chain, HexBytes(tx_hash), timeout)
+
+
+def broadcast(chain: Chain, raw_transaction: bytes, tx_hash: str) -> None:
+    """Hand a signed transaction to the node; return once it has it (pending or mined).
+
+    Raises TransactionRefusedError if the node will not take it (never mined),
+    TransactionOutcomeUnknownError if its answer was lost (perhaps pending), and
+    ChainUnreachableError if the request never reached the node (not sent).
+    """
     try:
-        tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+        chain.w3.eth.send_raw_transaction(raw_transaction)
+        return
+    except TransactionOutcomeUnknownError as exc:
+        why = type(exc.__cause__).__name__ if exc.__cause__ is not None else "no answer"
+        raise TransactionOutcomeUnknownError(
+            f"transaction {tx_hash} was sent to {chain.url}, but the answer was lost ({why}): it may be pending",
+            hint="run the same command again: it looks the transaction up and sends no duplicate",
+        ) from None
     except _REFUSALS as exc:
-        raise TransactionFailedError(f"the node refused transaction 0x{bytes(signed.hash).hex()}: {exc}") from None
-    return wait(chain, tx_hash, timeout)
+        answer = str(exc)
+    if any(word in answer.lower() for word in _MAYBE_OURS) and where(chain, tx_hash) != "unknown":
+        return  # the node has this very transaction (an earlier attempt's answer was lost)
+    raise TransactionRefusedError(
+        f"the node refused transaction {tx_hash} ({answer}); it was not taken and recorded nothing",
+        hint="fix what the node says (funds, fees), then run the command again",
+    )
+
+
+def where(chain: Chain, tx_hash: str) -> str:
+    """Where a transaction is as the node sees it now: "mined", "pending" or "unknown"."""
+    h = HexBytes(tx_hash)
+    try:
+        chain.w3.eth.get_transaction_receipt(h)
+        return "mined"
+    except TransactionNotFound:
+        pass
+    try:
+        found = chain.w3.eth.get_transaction(h)
+    except TransactionNotFound:
+        return "unknown"
+    return "mined" if found.get("blockNumber") is not None else "pending"
+
+
+def nonce_taken(chain: Chain, raw_transaction: bytes) -> bool:
+    """Whether the nonce of a signed transaction is used on chain (by it or another)."""
+    sender, nonce = raw_sender_and_nonce(raw_transaction)
+    return int(chain.w3.eth.get_transaction_count(sender, "latest")) > nonce  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -119,34 +184,21 @@ def resume(
     3. Unknown: if its nonce was used by another transaction it can never be mined: None.
     4. Else, if `may_rebroadcast()`, send the same raw bytes again (same nonce, same hash)
        and wait; if vetoed, None.
-    A reverted transaction, or one the node refuses to take again, raises
-    TransactionFailedError: either way it is not pending and recorded nothing.
+    A reverted transaction raises TransactionFailedError, one the node refuses to take
+    again TransactionRefusedError: either way it is not pending and recorded nothing.
     """
-    w3 = chain.w3
     h = HexBytes(tx_hash)
-    # 1.
-    try:
-        w3.eth.get_transaction_receipt(h)
-        return Resumed("mined", wait(chain, h, timeout))
-    except TransactionNotFound:
-        pass
-    # 2.
-    try:
-        w3.eth.get_transaction(h)
-        return Resumed("pending", wait(chain, h, timeout))
-    except TransactionNotFound:
-        pass
+    # 1. and 2.
+    found = where(chain, tx_hash)
+    if found != "unknown":
+        return Resumed(found, wait(chain, h, timeout))
     # 3.
-    sender, nonce = raw_sender_and_nonce(raw_transaction)
-    if w3.eth.get_transaction_count(sender, "latest") > nonce:  # type: ignore[arg-type]
+    if nonce_taken(chain, raw_transaction):
         return None
     # 4.
     if not may_rebroadcast():
         return None
-    try:
-        w3.eth.send_raw_transaction(raw_transaction)
-    except _REFUSALS as exc:
-        raise TransactionFailedError(f"the node refused to re-broadcast transaction {tx_hash}: {exc}") from None
+    broadcast(chain, raw_transaction, tx_hash)
     return Resumed("rebroadcast", wait(chain, h, timeout))
 
 
@@ -175,6 +227,10 @@ def wait(chain: Chain, tx_hash: Any, timeout: float = DEFAULT_TIMEOUT) -> TxResu
             f"transaction {hex_hash} was not mined within {timeout:.0f} s",
             hint="it may still be pending; run the same command again to pick it up",
         ) from None
+    return _result(hex_hash, receipt)
+
+
+def _result(hex_hash: str, receipt: Any) -> TxResult:
     if receipt["status"] != 1:
         raise TransactionFailedError(f"transaction {hex_hash} reverted in block {receipt['blockNumber']}")
     return TxResult(
@@ -184,6 +240,56 @@ def wait(chain: Chain, tx_hash: Any, timeout: float = DEFAULT_TIMEOUT) -> TxResu
         gas_used=int(receipt["gasUsed"]),
         logs=tuple(receipt["logs"]),
     )
+
+
+def mined(chain: Chain, tx_hash: str) -> TxResult | None:
+    """The receipt of a transaction if it is in the canonical chain now, else None (reverted: raises)."""
+    try:
+        receipt = chain.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+    except TransactionNotFound:
+        return None
+    return _result(tx_hash, receipt)
+
+
+def confirmations(chain: Chain, result: TxResult) -> int:
+    """Blocks mined on top of `result`'s block (0: it is in the head block)."""
+    return max(0, chain.block_number() - result.block_number)
+
+
+def await_depth(
+    chain: Chain,
+    tx_hash: str,
+    depth: int,
+    timeout: float,
+    on_moved: Callable[[TxResult | None], None],
+) -> TxResult:
+    """Wait until transaction `tx_hash` is `depth` blocks deep in the canonical chain.
+
+    Each poll reads its receipt again: if a reorg dropped it or moved it to another block,
+    `on_moved(result or None)` is called (the journal re-broadcasts a dropped one there) and
+    the wait goes on. Raises TransactionTimeoutError if the depth is not reached in time.
+    """
+    end = time.monotonic() + timeout
+    last: TxResult | None = None
+    while True:
+        now = mined(chain, tx_hash)
+        if now is None or (last is not None and now.block_hash != last.block_hash):
+            on_moved(now)
+        if now is not None:
+            last = now
+            if confirmations(chain, now) >= depth:
+                return now
+        if time.monotonic() >= end:
+            where_ = (
+                "pending"
+                if now is None
+                else f"in block {now.block_number}, {confirmations(chain, now)} of {depth} confirmations"
+            )
+            raise TransactionTimeoutError(
+                f"transaction {tx_hash} is not final after {timeout:.0f} s ({where_})",
+                hint="it is kept in the journal: `notary pending` shows it; run the same command again to finish it",
+            )
+        time.sleep(POLL_SECONDS)
 
 
 def deploy(chain: Chain, abi: list[dict[str, Any]], bytecode: str, sender: LocalAccount, *args: Any) -> TxResult:
