@@ -215,8 +215,9 @@ def add_signer(
     valid_from: int | None = None,
     valid_until: int | None = None,
 ) -> TxResult:
-    """Authorise `key` for party `code`; the window defaults to [now, forever)."""
-    start = gw.now() if valid_from is None else valid_from
+    """Authorise `key` for party `code`; the window defaults to [the time it is added, forever)
+    (the next block's time, not the last block's, which may be long past on a quiet chain)."""
+    start = gw.next_block_time() if valid_from is None else valid_from
     end = FOREVER if valid_until is None else valid_until
     return gw.add_signer(controller, party_code(code), key, start, end)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,9 +59,18 @@ def test_index_export_and_verify_from_the_command_line(
     history = [h["event"] for h in json.loads(out)["history"]]
     assert history == ["SignerAdded", "SignerRevoked", "SignerAdded", "BackdatedRevocationRequested"]
     code, out = run("index", "keys", "SGP")
-    assert "awaits the depositary" in out
+    # Two keys added in the same second are listed in address order: find each by what happened to it.
+    listed = json.loads(run("index", "keys", "SGP", "--json")[1])["keys"]
+    (first,) = [k for k in listed if k["revoked_at"]]
+    (second,) = [k for k in listed if not k["revoked_at"]]
+    # Human times, "never" for an open end, no Python reprs, and the compromised key says so.
+    assert code == 0 and "awaits the depositary" in out
+    assert re.search(rf"{first['key']}\s+compromised: from the start until never; revoked from 20\d\d-", out), out
+    assert re.search(rf"{second['key']}\s+authorised: from the start until never", out), out
+    assert "(back-dated: declared compromised)" in out
+    assert not re.search(r"\b\d{10,}\b", out) and "{'" not in out, out
     code, out = run("index", "status", "--json")
-    assert json.loads(out)["lag"] == 0 and json.loads(out)["schema"] == "0002"
+    assert json.loads(out)["lag"] == 0 and json.loads(out)["schema"] == "0003"
     for fmt in ("csv", "jsonl", "pdf"):
         code, out = run("audit", "export", "--format", fmt, "-o", str(tmp_path / f"trail.{fmt}"))
         assert code == 0 and (tmp_path / f"trail.{fmt}.manifest.json").is_file()
@@ -72,4 +82,19 @@ def test_index_export_and_verify_from_the_command_line(
     (tmp_path / "trail.jsonl").write_text("\n".join(lines) + "\n")
     code, out = run("audit", "verify", str(tmp_path / "trail.jsonl"), "--previous", str(tmp_path / "trail.csv"))
     assert code == exit_codes.VERIFICATION_FAILED
-    assert "it would be row 5" in out and "row 5: rewritten since the previous export" in out
+    assert "it would be row 5" in out and "previous row 5 (" in out and "is not in this export" in out
+    assert "consistent" not in out and "problems)" in out
+    # A rewritten row in the newer export: the changed field is named, and nothing claims consistency.
+    export_rows = (tmp_path / "trail.csv").read_text().splitlines()
+    signed = next(i for i, line in enumerate(export_rows) if ",ActRecorded," in line or line.startswith("ActRecorded,"))
+    export_rows[signed] = export_rows[signed].replace(",signature,", ",ratification,", 1)
+    (tmp_path / "new.csv").write_text("\n".join(export_rows) + "\n")
+    (tmp_path / "new.csv.manifest.json").write_text((tmp_path / "trail.csv.manifest.json").read_text())
+    code, out = run("audit", "verify", str(tmp_path / "new.csv"), "--previous", str(tmp_path / "trail.csv"))
+    assert code == exit_codes.VERIFICATION_FAILED
+    assert f"row {signed}: rewritten since the previous export" in out
+    assert "intent was 'signature', now 'ratification'" in out and "consistent" not in out
+    # An honest export and its notes: the voided acts with UTC times, consistent with itself.
+    code, out = run("audit", "verify", str(tmp_path / "trail.csv"), "--previous", str(tmp_path / "trail.csv"))
+    assert code == exit_codes.OK and "consistent: the first" in out and "HOLDS" in out
+    assert "SGP's signature" in out and not re.search(r"note:.*\b\d{10}\b", out), out

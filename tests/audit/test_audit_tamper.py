@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,7 +104,8 @@ def test_tampered_csv_names_the_row(sqlite_index: IndexReader, reader: EventRead
 def test_new_export_extends_the_previous_one(
     world: World, sqlite_index: IndexReader, reader: EventReader, tmp_path: Path
 ) -> None:
-    """After new events, the new export verifies with --previous; a rewritten old export does not."""
+    """After new events, the new export verifies with --previous; a rewritten old export does not, the changed
+    field is named, and "consistent" is not claimed beside a problem."""
     old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
     export(sqlite_index, old, "jsonl")
     world.notarise(digest("a later instrument"))
@@ -116,11 +118,56 @@ def test_new_export_extends_the_previous_one(
     _tamper(old, lambda b: b[:4] + [b[4].replace('"registry"', '"ledger"')] + b[5:], True)
     report = verify_export(new, reader, previous=old)
     assert not report.ok
-    assert any(p.startswith("row 5: rewritten since the previous export") for p in report.problems), report.problems
+    rewritten = [p for p in report.problems if p.startswith("row 5: rewritten since the previous export")]
+    assert len(rewritten) == 1 and rewritten[0].endswith("contract was 'ledger', now 'registry'"), report.problems
+    # The old export is re-checked against the chain too: the forged field is named there.
+    assert any(p.startswith("previous export: row 5 (") and "contract is 'ledger'" in p for p in report.problems)
+    assert not any("consistent" in n for n in report.notes)
     # A new export that dropped an old row (resealed) fails both against the chain and the old export.
     export(sqlite_index, old, "jsonl", EventFilter(to_block=m.to_block - 1))
     export(sqlite_index, new, "jsonl")
     _tamper(new, lambda b: b[:2] + b[3:], True)
     report = verify_export(new, reader, previous=old)
-    assert any(p.startswith("row 3: rewritten since the previous export") for p in report.problems), report.problems
+    assert any(
+        p.startswith("previous row 3 (") and p.endswith("is not in this export: removed since") for p in report.problems
+    ), report.problems
+    moved = [p for p in report.problems if "rows were removed or inserted before it" in p]
+    assert len(moved) == 1 and moved[0].startswith("previous row 4 (") and "is row 3 here" in moved[0]
     assert any(p.startswith("missing: ") and p.endswith("it would be row 3") for p in report.problems)
+    assert not any("consistent" in n for n in report.notes)
+
+
+def test_previous_export_with_an_edited_check_is_named_and_not_called_consistent(
+    sqlite_index: IndexReader, reader: EventReader, tmp_path: Path
+) -> None:
+    """A previous export whose `check` text was edited (not in the Merkle tree, so its root still matches):
+    the edit is named with its row and field, and the result is not "consistent"."""
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    export(sqlite_index, old, "jsonl")
+    export(sqlite_index, new, "jsonl")
+    lines = old.read_text().splitlines()
+    n = next(i for i, line in enumerate(lines) if '"check":"voided' in line)
+    row = json.loads(lines[n])
+    row["check"] = "valid"
+    lines[n] = json.dumps(row, sort_keys=True, separators=(",", ":"))
+    old.write_text("\n".join(lines) + "\n")
+    report = verify_export(new, reader, previous=old)
+    assert not report.ok
+    assert any(p.startswith("previous export: old.jsonl: the file's SHA-256") for p in report.problems)
+    assert any(p.startswith(f"previous export: row {n + 1} (") and "check is 'valid'" in p for p in report.problems)
+    assert not any("consistent" in note or "check changed" in note for note in report.notes), report.notes
+
+
+def test_verify_notes_give_utc_times_not_unix_seconds(
+    sqlite_index: IndexReader, reader: EventReader, tmp_path: Path
+) -> None:
+    """The notes on voided acts name the party and act and state times in UTC; the export keeps UNIX seconds."""
+    export(sqlite_index, tmp_path / "t.jsonl", "jsonl")
+    report = verify_export(tmp_path / "t.jsonl", reader)
+    assert report.ok, report.problems
+    voided = [note for note in report.notes if "SGP's signature, ActRecorded" in note]
+    assert len(voided) == 1, report.notes
+    assert re.search(r"voided at 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ: the key was revoked", voided[0])
+    assert not any(re.search(r"\b\d{9,}\b", note) for note in report.notes), report.notes
+    raw = (tmp_path / "t.jsonl").read_text()
+    assert re.search(r'"check":"voided at \d{10}: ', raw)

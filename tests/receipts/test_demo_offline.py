@@ -51,25 +51,28 @@ def test_demo_receipt_verifies_offline_with_the_node_stopped(
     monkeypatch.setattr(demo, "LedgerGateway", Capturing)
     manifest, receipt = tmp_path / "deployment.json", tmp_path / "mou.receipt.json"
     with ephemeral_anvil() as url:
-        result = demo.run_demo(rpc(url))
+        result = demo.run_demo(rpc(url), out=tmp_path / "demo")
         assert result.verdict.ok
+        # The story ends with the MoU superseded by its amendment: the amendment is the text in force.
+        document = result.outputs["amendment"]
+        assert result.records["amendment"].status.label == "executed"
         made[0].deployment.save(manifest)
-        done = notary(tmp_path, url, "--deployment", str(manifest), "receipt", str(demo.SAMPLE_MOU), "-o", str(receipt))
+        done = notary(tmp_path, url, "--deployment", str(manifest), "receipt", str(document), "-o", str(receipt))
         assert done.returncode == 0, done.stderr
         # The verifier pins the demo's deployment once, reading its contracts from the node.
         done = notary(tmp_path, url, "trust", "add", "--manifest", str(manifest), "--label", "demo")
         assert done.returncode == 0 and "pinned chain" in done.stdout, done.stdout + done.stderr
     # The node is gone: online verification cannot reach it ...
-    online = notary(tmp_path, url, "verify", str(demo.SAMPLE_MOU), "--receipt", str(receipt))
+    online = notary(tmp_path, url, "verify", str(document), "--receipt", str(receipt))
     assert online.returncode == 4 and "not reachable" in online.stderr
     # ... and offline verification needs nothing but the file and the receipt.
-    offline = notary(tmp_path, url, "verify", str(demo.SAMPLE_MOU), "--receipt", str(receipt), "--offline")
+    offline = notary(tmp_path, url, "verify", str(document), "--receipt", str(receipt), "--offline")
     assert offline.returncode == 0, offline.stdout + offline.stderr
     assert "VERIFIED" in offline.stdout and "canonical history" in offline.stdout
     assert "pinned by the trust store" in offline.stdout
 
     # Any single altered byte fails, with a typed parse error or a stated verification reason.
-    raw, digest = receipt.read_bytes(), sha256_file(demo.SAMPLE_MOU)
+    raw, digest = receipt.read_bytes(), sha256_file(document)
     positions = sorted(random.Random(6).sample(range(len(raw)), 400))
     for i in positions:
         altered = raw[:i] + bytes([raw[i] ^ 0x01]) + raw[i + 1 :]
@@ -85,6 +88,6 @@ def test_demo_receipt_verifies_offline_with_the_node_stopped(
     for i, replacement, expected in ((at, hex_digit, 1), (0, b"[", 3)):
         bad = tmp_path / f"altered-{i}.json"
         bad.write_bytes(raw[:i] + replacement + raw[i + 1 :])
-        done = notary(tmp_path, url, "verify", str(demo.SAMPLE_MOU), "--receipt", str(bad), "--offline")
+        done = notary(tmp_path, url, "verify", str(document), "--receipt", str(bad), "--offline")
         assert done.returncode == expected, done.stdout + done.stderr
         assert "NOT VERIFIED" in done.stdout if expected == 1 else "error:" in done.stderr

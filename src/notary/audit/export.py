@@ -14,7 +14,9 @@ The algorithm, in numbered steps:
    `notary.audit.pdf`).
 4. Write the file atomically, then the manifest beside it.
 
-Same index, same range and filters: same bytes (no creation time anywhere).
+Same index, same range and filters: same bytes (the CSV and JSON Lines exports and the
+manifest hold no creation time; the PDF report states when it was generated, so it is the
+same bytes for the same `generated_at`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -94,11 +97,13 @@ def export(
     flt: EventFilter | None = None,
     *,
     block_hash: Callable[[int], str | None] | None = None,
+    generated_at: int | None = None,
 ) -> Manifest:
     """Write the export and its manifest; returns the manifest.
 
     `block_hash(n)` gives a block's hash when the index did not store it (an arbitrary
-    `--to-block`); by default only stored hashes are used.
+    `--to-block`); by default only stored hashes are used. `generated_at` (UNIX seconds,
+    default now) is the time the PDF report states; the CSV and JSON Lines exports hold none.
     """
     if fmt not in FORMATS:
         raise InvalidInputError(f"export format {fmt!r} is unknown", hint="use csv, jsonl or pdf")
@@ -120,10 +125,15 @@ def export(
     tree = TreeHasher()
     if fmt == "pdf":
         from notary.audit.pdf import write_pdf
+        from notary.audit.summary import Summary
 
-        summary = _first_pass(iter_rows(index, covered, windows, voided), tree)
+        summary = Summary()
+        for row in iter_rows(index, covered, windows, voided):
+            tree.add(leaf_bytes(row))
+            summary.add(row)
         info = _manifest_fields(state, covered, head_hash, tree)
-        write_pdf(tmp, lambda: iter_rows(index, covered, windows, voided), summary, info)
+        at = int(time.time()) if generated_at is None else generated_at
+        write_pdf(tmp, lambda: iter_rows(index, covered, windows, voided), summary, info, at)
     else:
         _write_rows(tmp, fmt, iter_rows(index, covered, windows, voided), tree)  # step 3
     os.replace(tmp, out)  # step 4
@@ -159,27 +169,6 @@ def _write_rows(path: Path, fmt: str, rows: Iterator[Row], tree: TreeHasher) -> 
             for row in rows:
                 fh.write(jsonl_line(row) + "\n")
                 tree.add(leaf_bytes(row))
-
-
-def _first_pass(rows: Iterator[Row], tree: TreeHasher) -> dict[str, Any]:
-    """For the PDF: the tree, and counts by party, by event and by the records' last state."""
-    by_party: dict[str, int] = {}
-    by_event: dict[str, int] = {}
-    last_state: dict[str, str] = {}
-    for row in rows:
-        tree.add(leaf_bytes(row))
-        by_party[row["party"] or "-"] = by_party.get(row["party"] or "-", 0) + 1
-        by_event[row["event"]] = by_event.get(row["event"], 0) + 1
-        if row["event"] == "StatusChanged":
-            last_state[row["record"]] = json.loads(row["detail"]).get("current", "?")
-    by_state: dict[str, int] = {}
-    for label in last_state.values():
-        by_state[label] = by_state.get(label, 0) + 1
-    return {
-        "party": dict(sorted(by_party.items())),
-        "event": dict(sorted(by_event.items())),
-        "state": dict(sorted(by_state.items())),
-    }
 
 
 def file_sha256(path: Path) -> str:

@@ -51,8 +51,8 @@ class Manifest:
             raise InvalidInputError(f"{where} is larger than {MAX_BYTES} bytes")
         try:
             body = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"{where} is not JSON: {exc}") from exc
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer past Python's digit limit
+            raise InvalidInputError(f"{where} is not JSON: {exc}") from None
         if not isinstance(body, dict) or body.get("mediaType") != MEDIA_TYPE:
             raise InvalidInputError(f"{where} is not an audit export manifest (mediaType must be {MEDIA_TYPE})")
         if body.get("version") != MAJOR_VERSION:
@@ -68,7 +68,7 @@ class Manifest:
         expected = {"mediaType", "version", *cls.__dataclass_fields__}
         if set(body) != expected:
             raise InvalidInputError(f"{where}: fields {sorted(set(body) ^ expected)} are unexpected or missing")
-        if tuple(body["columns"]) != COLUMNS or body["tree"] != TREE:
+        if not isinstance(body["columns"], list) or tuple(body["columns"]) != COLUMNS or body["tree"] != TREE:
             raise InvalidInputError(f"{where}: columns or tree construction are not the ones this version writes")
         if body["format"] not in FORMATS:
             raise InvalidInputError(f"{where}: format {body['format']!r} is unknown")

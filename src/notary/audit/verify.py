@@ -15,14 +15,17 @@ The algorithm, in numbered steps (each labelled in the code):
 5. Compare row by row, keyed by (block, log index): a row not on chain (added), a row
    that differs in any field (altered; the field is named), a duplicate, a row out of
    chain order (reordered), an expected event not in the export (removed).
-6. With `--previous OLD`: OLD must verify against its own manifest, cover the same
-   ledger, filters and first block, and its rows must be exactly the first rows of the
-   new export (the Merkle root of the new export's first n rows equals OLD's root),
-   and every newer row must lie after OLD's last block: nothing removed or rewritten.
+6. With `--previous OLD`: OLD must verify against its own manifest and (as of its own last
+   block) against the chain, cover the same ledger, filters and first block, and its rows
+   must be exactly the first rows of the new export (each old row at its position with the
+   same facts, a changed field named; the Merkle root of the new export's first n rows
+   equals OLD's root), and every newer row must lie after OLD's last block: nothing removed
+   or rewritten. Only then is the export "consistent" with OLD. A row whose `check` changed
+   (a key declared compromised since) is a note.
 
 Fails closed: any problem, or an export that cannot be read, means it does not hold.
 Rows whose re-check says `invalid` or `voided` are facts honestly exported (a key declared
-compromised), reported as notes, not as problems of the export.
+compromised), reported as notes (with UTC times), not as problems of the export.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from pathlib import Path
 from notary.audit.export import file_sha256, read_rows
 from notary.audit.manifest import Manifest, manifest_path
 from notary.audit.merkle_log import TreeHasher
-from notary.audit.rows import COLUMNS, KeyWindows, Row, Voids, leaf_bytes, to_row
+from notary.audit.rows import COLUMNS, FACT_COLUMNS, KeyWindows, Row, Voids, leaf_bytes, to_row
+from notary.audit.wording import check_text
 from notary.chain.events import EventReader, ranges
 from notary.eip712 import Domain
 from notary.index.normalise import Event, RecordInfo, normalise, record_info
@@ -138,28 +142,57 @@ def compare(exported: list[Row], expected: list[Row], problems: list[str]) -> No
             )
 
 
-def consistency(new: Manifest, new_rows: list[Row], old_path: Path, report: VerifyReport) -> None:
+def _changes(old: Row, new: Row, columns: tuple[str, ...]) -> list[str]:
+    return [f"{c} was {old[c]!r}, now {new[c]!r}" for c in columns if old[c] != new[c]]
+
+
+def consistency(
+    new: Manifest, new_rows: list[Row], old_path: Path, reader: EventReader, report: VerifyReport, range_size: int
+) -> None:
     """Step 6: the new export extends the old one, with nothing removed or rewritten."""
-    problems = report.problems
+    problems: list[str] = []
     old_report = VerifyReport(old_path)
     old, old_rows = load_export(old_path, old_report)
-    problems.extend(f"previous export: {p}" for p in old_report.problems)
     same = (old.chain_id, old.registry, old.ledger, old.filters, old.from_block)
     if same != (new.chain_id, new.registry, new.ledger, new.filters, new.from_block):
-        problems.append("previous export covers another ledger, other filters or another first block: not comparable")
+        report.problems.extend(f"previous export: {p}" for p in old_report.problems)
+        report.problems.append(
+            "previous export covers another ledger, other filters or another first block: not comparable"
+        )
         return
+    # (a) The old export holds against the chain as of its own last block: this names the
+    # field of a row rewritten in either file.
     if old.to_block > new.to_block:
-        problems.append(f"previous export reaches block {old.to_block}, beyond this one's {new.to_block}")
+        old_report.problems.append(f"it reaches block {old.to_block}, beyond this one's {new.to_block}")
+    else:
+        if reader.block(old.to_block).hash != old.head_block_hash:
+            old_report.problems.append(f"block {old.to_block} is not the block its manifest names (a reorganisation?)")
+        compare(old_rows, expected_rows(reader, old, range_size), old_report.problems)
+    problems.extend(f"previous export: {p}" for p in old_report.problems)
+    # (b) Every old row is in the new export, at the same position, with the same facts.
+    new_at = {_key(row): (m, row) for m, row in enumerate(new_rows, start=1)}
+    moved: list[str] = []
+    changed_checks: list[str] = []
     for n, old_row in enumerate(old_rows, start=1):
-        if n > len(new_rows):
-            problems.append(
-                f"previous row {n} ({_where(old_row)}) was removed: this export has only {len(new_rows)} rows"
+        found = new_at.get(_key(old_row))
+        if found is None:
+            problems.append(f"previous row {n} ({_where(old_row)}) is not in this export: removed since")
+            continue
+        m, row = found
+        changed = _changes(old_row, row, FACT_COLUMNS)
+        if changed:
+            problems.append(f"row {m}: rewritten since the previous export ({_where(old_row)}): " + "; ".join(changed))
+        elif m != n:
+            moved.append(f"previous row {n} ({_where(old_row)}) is row {m} here")
+        if row["check"] != old_row["check"] and not changed:
+            changed_checks.append(
+                f"row {m} ({_where(row)}): its check changed since the previous export, "
+                f"from {check_text(old_row['check'])!r} to {check_text(row['check'])!r}"
             )
-            break
-        if leaf_bytes(new_rows[n - 1]) != leaf_bytes(old_row):
-            problems.append(
-                f"row {n}: rewritten since the previous export (was {_where(old_row)}, now {_where(new_rows[n - 1])})"
-            )
+    if moved:
+        more = f" (and {len(moved) - 1} more rows moved)" if len(moved) > 1 else ""
+        problems.append(f"{moved[0]}: rows were removed or inserted before it{more}")
+    # (c) The Merkle root of the new export's first rows is the old export's root.
     prefix = TreeHasher()
     for row in new_rows[: len(old_rows)]:
         prefix.add(leaf_bytes(row))
@@ -167,11 +200,17 @@ def consistency(new: Manifest, new_rows: list[Row], old_path: Path, report: Veri
         problems.append(
             f"the Merkle root of this export's first {len(old_rows)} rows is not the previous export's root"
         )
-    else:
-        report.notes.append(f"consistent: the first {len(old_rows)} rows have the previous export's Merkle root")
+    # (d) Nothing newer lies in the old export's range.
     for n, row in enumerate(new_rows[len(old_rows) :], start=len(old_rows) + 1):
         if row["block_number"] <= old.to_block:
             problems.append(f"row {n}: {_where(row)} lies in the previous export's range but was not in it")
+    report.problems.extend(problems)
+    if not old_report.problems:  # a check changed on chain since (a key declared compromised later)
+        report.notes.extend(changed_checks)
+    if not report.problems:
+        report.notes.append(
+            f"consistent: the first {len(old_rows)} rows are the previous export's, with its Merkle root"
+        )
 
 
 def verify_export(
@@ -197,7 +236,8 @@ def verify_export(
     compare(rows, expected_rows(reader, manifest, range_size), report.problems)  # steps 4-5
     for n, row in enumerate(rows, start=1):
         if row["check"].startswith(("invalid", "voided")):
-            report.notes.append(f"row {n} ({_where(row)}): {row['check']}")
+            who = f"{row['party']}'s {row['intent'] or 'act'}, " if row["party"] else ""
+            report.notes.append(f"row {n} ({who}{_where(row)}): {check_text(row['check'])}")
     if previous is not None:
-        consistency(manifest, rows, previous, report)  # step 6
+        consistency(manifest, rows, previous, reader, report, range_size)  # step 6
     return report

@@ -1,5 +1,5 @@
-"""Inputs of the act commands: offline/output flag checks, the deadline, the superseded record and
-the EIP-712 domain for offline signing (from the deployment manifest alone)."""
+"""Inputs of the act commands: offline/output flag checks, the acting party, the deadline, the
+superseded record and the EIP-712 domain for offline signing (from the deployment manifest alone)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,26 @@ def check_receipt_out(offline: bool, receipt_out: Path | None) -> None:
         raise InvalidInputError(
             "--receipt-out needs the chain: offline, nothing is recorded yet",
             hint="after `notary submit`, write it with `notary receipt FILE -o R`",
+        )
+
+
+def check_party(gw: LedgerGateway, code: str) -> None:
+    """An unregistered or suspended party cannot act: say which, before anything is signed."""
+    from notary.errors import RegistryUnknownPartyError
+
+    try:
+        party = gw.party(party_code(code))
+    except RegistryUnknownPartyError:
+        party = None
+    if party is None or not party.registered_at:
+        raise InvalidInputError(
+            f"party {code} is not registered on this ledger's identity registry",
+            hint="check the code (`notary party list`); the depositary registers a party with `notary party register`",
+        )
+    if party.suspended:
+        raise InvalidInputError(
+            f"party {code} ({party.name}) is suspended by the depositary: it cannot act until reinstated",
+            hint=f"the depositary reinstates it with `notary party reinstate {code} --key DEPOSITARY`",
         )
 
 
@@ -136,13 +156,14 @@ def show_terms(terms: Terms, party: str, intent: Intent, quiet: bool) -> None:
     """Print what the signer is about to agree to (on stderr, so --json output stays clean)."""
     import sys
 
+    from notary.cli.output import article
     from notary.codes import bytes32_to_text
 
     if quiet:
         return
     parties = ", ".join(bytes32_to_text(p) for p in terms.parties)
     lines = [
-        f"{party} signs a {intent.label} binding these terms:",
+        f"{party} signs {article(intent.label)} binding these terms:",
         f"  document   {terms.digest.hex()} ({bytes32_to_text(terms.hash_algorithm)})",
         f"  kind       {bytes32_to_text(terms.kind)}, notarised by {bytes32_to_text(terms.submitter)}",
         f"  parties    {parties}; quorum {terms.quorum}"

@@ -73,16 +73,24 @@ def report(outcome: Outcome, as_json: bool, headline: str, fields: dict[str, Any
     _print_fields({k: v for k, v in fields.items() if k not in ("alreadyRecorded", "resumed") and v is not None})
 
 
+def human(value: Any) -> str:
+    """A field's value for people: lists joined, a metadata object as its title and texts
+    (`name (role)`), never a Python repr; the full values are in --json."""
+    if isinstance(value, list):
+        return ", ".join(human(v) for v in value) or "—"
+    if isinstance(value, dict):
+        if "name" in value and "role" in value:
+            return f"{value['name']} ({value['role']})"
+        return "; ".join(f"{k}: {human(v)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
 def _print_fields(fields: dict[str, Any]) -> None:
     from rich.table import Table
 
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
+    table = Table.grid(padding=(0, 1))  # a record id (66 characters) fits 80 columns beside its label
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")  # hashes wrap at the terminal's width, never cut
     for name, value in fields.items():
-        if isinstance(value, list):
-            value = ", ".join(map(str, value))
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
-        table.add_row(name, escape(str(value)))
+        table.add_row(name, escape(human(value)))
     console.print(table)

@@ -10,15 +10,17 @@ payload is written for `notary submit` on any connected machine.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from notary.cli import context
+from notary.cli import _evidence, context
 from notary.cli._act_inputs import (
     check_offline,
+    check_party,
     check_receipt_out,
     deadline_of,
     offline_domain,
@@ -28,21 +30,28 @@ from notary.cli._act_inputs import (
 )
 from notary.cli._act_output import report, write_offline
 from notary.cli._act_send import check_same_terms, journal_key, relay, submit_journalled, throwaway_relayer
-from notary.cli.documents import digest_of
+from notary.cli._evidence import ForceOpt
+from notary.cli.documents import digest_of, record_or_digest
+from notary.cli.output import article
 from notary.cli.receipts import AnnexesOpt, ReceiptOutOpt, TextsOpt
 from notary.codes import bytes32_to_text, party_code
 from notary.errors import InvalidInputError
 from notary.journal import OnChain, recorded_act
-from notary.models import Intent, record_id
+from notary.models import Intent, Status, record_id
 
 if TYPE_CHECKING:
+    from notary.chain.gateway import LedgerGateway
     from notary.chain.tx import OnSigned, TxResult
 
 # `notary.cli.batch` imports these from here.
 _deadline, _key, _relay, _report, _submit_once = deadline_of, journal_key, relay, report, submit_journalled
 
 DocumentArg = Annotated[
-    str, typer.Argument(metavar="FILE|DIGEST", help="The document, or its SHA-256 digest as 64 hex digits.")
+    str,
+    typer.Argument(
+        metavar="FILE|DIGEST|RECORD",
+        help="The document, its SHA-256 digest as 64 hex digits, or the record's id (0x and 64 hex digits).",
+    ),
 ]
 PartyOpt = Annotated[str, typer.Option("--as", metavar="PARTY", help="The party acting, e.g. FRA.")]
 KeyOpt = Annotated[str, typer.Option("--key", metavar="NAME", help="The party's signing key (keystore name).")]
@@ -126,6 +135,7 @@ def notarise(
     offline: OfflineOpt = False,
     output: OutputOpt = None,
     receipt_out: ReceiptOutOpt = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Notarise a document, or an instrument of several texts: sign it as PARTY, submit it and wait.
@@ -153,6 +163,8 @@ def notarise(
         digest, algorithm = digest_of(document, quiet=as_json), DEFAULT_ALGORITHM
         metadata = {"title": title} if title.strip() else {}
     gw = None if offline else context.gateway()
+    if gw is not None:
+        check_party(gw, bytes32_to_text(party_code(party)))
     old = superseded_record(gw, supersedes, submitter_of_superseded, quiet=as_json)
     listed = [p for p in parties.split(",") if p.strip()]
     if old is not None and gw is not None:
@@ -172,8 +184,15 @@ def notarise(
     rid = record_id(digest, payload.party)
     code = bytes32_to_text(payload.party)
     if gw is None:
-        signed = ledger.sign(payload, offline_domain(), context.unlock(key, password_file))
+        assert output is not None  # check_offline
+        domain = offline_domain()
+        _evidence.guard(output, _evidence.payload_of(domain, payload), force)
+        signed = ledger.sign(payload, domain, context.unlock(key, password_file))
         return write_offline(signed, output, as_json, digest=digest, record=rid, metadata=metadata)
+    if receipt_out is not None:
+        from notary.cli.receipts import check_receipt_target
+
+        check_receipt_target(gw, rid, receipt_out, force)  # before anything is sent
 
     def send(on_signed: OnSigned, timeout: float) -> TxResult:
         signer = context.unlock(key, password_file)
@@ -184,12 +203,14 @@ def notarise(
     outcome = submit_journalled(gw, journal_key(gw, rid, code, "notarisation"), recorded, send, payload.deadline)
     record = gw.record(rid, with_attestations=False)
     if outcome.already_recorded:
+        if record.status is Status.CANCELLED:
+            _refuse_cancelled(gw, rid, code)
         check_same_terms(record, payload)
     written: dict[str, Any] = {}
     if receipt_out is not None:
         from notary.cli.receipts import write_record_receipt
 
-        written = write_record_receipt(gw, rid, receipt_out, metadata=metadata, instrument=instrument)
+        written = write_record_receipt(gw, rid, receipt_out, metadata=metadata, instrument=instrument, force=force)
     report(
         outcome,
         as_json,
@@ -212,11 +233,21 @@ def notarise(
     )
 
 
+class SignIntent(enum.StrEnum):
+    """What `notary sign` records (the other acts have their own commands)."""
+
+    SIGNATURE = "signature"
+    RATIFICATION = "ratification"
+
+
 def sign(
     document: DocumentArg,
     party: PartyOpt,
     key: KeyOpt,
-    intent: Annotated[str, typer.Option("--intent", help="signature or ratification.")] = "signature",
+    intent: Annotated[
+        SignIntent,
+        typer.Option("--intent", case_sensitive=False, help="A signature, or the ratification of a signed record."),
+    ] = SignIntent.SIGNATURE,
     submitter: SubmitterOpt = None,
     deadline: DeadlineOpt = "24h",
     password_file: PasswordFileOpt = None,
@@ -226,17 +257,14 @@ def sign(
     output: OutputOpt = None,
     terms: TermsOpt = None,
     receipt_out: ReceiptOutOpt = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Co-sign (or ratify) a notarised record as PARTY: the signature binds the record's full terms."""
-    chosen = Intent.parse(intent)
-    if chosen not in (Intent.SIGNATURE, Intent.RATIFICATION):
-        raise InvalidInputError(
-            f"`notary sign` records a signature or a ratification, not a {chosen.label}",
-            hint="use `notary withdraw`, `notary annul` or `notary cancel`",
-        )
+    """Co-sign (or ratify) a notarised record as PARTY: the signature binds the record's full terms.
+
+    Withdrawal, annulment and cancellation have their own commands (`notary withdraw|annul|cancel`)."""
     _act(
-        chosen,
+        Intent.parse(intent.value),
         document,
         party,
         key,
@@ -251,6 +279,7 @@ def sign(
         terms_file=terms,
         as_json=as_json,
         receipt_out=receipt_out,
+        force=force,
     )
 
 
@@ -270,6 +299,7 @@ def _reasoned(intent: Intent, summary: str) -> Callable[..., None]:
         offline: OfflineOpt = False,
         output: OutputOpt = None,
         terms: TermsOpt = None,
+        force: ForceOpt = False,
         as_json: JsonOpt = False,
     ) -> None:
         _act(
@@ -287,6 +317,7 @@ def _reasoned(intent: Intent, summary: str) -> Callable[..., None]:
             output=output,
             terms_file=terms,
             as_json=as_json,
+            force=force,
         )
 
     command.__doc__ = summary
@@ -360,6 +391,22 @@ def submit(
     report(outcome, as_json, f"{code}'s {label} from {payload_file}", fields)
 
 
+def _refuse_cancelled(gw: LedgerGateway, rid: bytes, code: str) -> None:
+    """Notarising a digest again whose record its submitter cancelled: say so, and what can be done."""
+    from notary.models import timestamp_text
+
+    record = gw.record(rid)
+    cancel = next((a for a in reversed(record.attestations) if a.intent is Intent.CANCELLATION and a.valid), None)
+    when = f" on {timestamp_text(cancel.time)}" if cancel else ""
+    why = f" (reason: {cancel.reason})" if cancel and cancel.reason else ""
+    raise InvalidInputError(
+        f"{code} notarised this document as record 0x{rid.hex()} and cancelled it{when}{why}; a cancelled record "
+        f"keeps its id, so {code} cannot notarise the same digest again; nothing was sent",
+        hint="notarise the corrected text (another file has another digest), or let another party notarise this one "
+        f"(--as PARTY); `notary status 0x{rid.hex()}` shows the cancelled record",
+    )
+
+
 # --------------------------------------------------------------------- the shared act flow
 
 
@@ -380,6 +427,7 @@ def _act(
     as_json: bool,
     receipt_out: Path | None = None,
     terms_file: Path | None = None,
+    force: bool = False,
 ) -> None:
     """Sign `intent` on the record of `document` as `party`; submit it, or write it offline.
 
@@ -388,22 +436,36 @@ def _act(
     from notary import ledger
 
     if intent in (Intent.WITHDRAWAL, Intent.ANNULMENT, Intent.CANCELLATION) and not (reason or "").strip():
-        raise InvalidInputError(f"a {intent.label} needs a reason, recorded on chain", hint='add --reason "…"')
+        raise InvalidInputError(f"{article(intent.label)} needs a reason, recorded on chain", hint='add --reason "…"')
     check_offline(offline, output)
     check_receipt_out(offline, receipt_out)
     code = bytes32_to_text(party_code(party))
-    digest = digest_of(document, quiet=as_json)
     gw = None if offline else context.gateway()
     if gw is None:
+        digest = digest_of(document, quiet=as_json)
         terms = offline_terms(terms_file, digest, submitter)
         rid = terms.record_id
     else:
-        rid = ledger.resolve_record(gw, digest, submitter)
+        check_party(gw, code)
+        digest, named = record_or_digest(gw, document, quiet=as_json)
+        rid = named if named is not None else ledger.resolve_record(gw, digest, submitter)
         terms = gw.terms(rid)
+        if submitter is not None and party_code(submitter) != terms.submitter:
+            raise InvalidInputError(
+                f"record 0x{rid.hex()} was notarised by {bytes32_to_text(terms.submitter)}, not {submitter}",
+                hint="drop --submitter when naming the record by its id",
+            )
+        if receipt_out is not None:
+            from notary.cli.receipts import check_receipt_target
+
+            check_receipt_target(gw, rid, receipt_out, force)  # before anything is sent
     show_terms(terms, code, intent, quiet=as_json)
     act = ledger.prepare_act(terms, code, intent, deadline_of(deadline, gw), reason or "")
     if gw is None:
-        signed = ledger.sign(act, offline_domain(), context.unlock(key, password_file))
+        assert output is not None  # check_offline
+        domain = offline_domain()
+        _evidence.guard(output, _evidence.payload_of(domain, act), force)
+        signed = ledger.sign(act, domain, context.unlock(key, password_file))
         return write_offline(signed, output, as_json, digest=digest, record=rid)
 
     def send(on_signed: OnSigned, timeout: float) -> TxResult:
@@ -420,7 +482,7 @@ def _act(
     if receipt_out is not None:
         from notary.cli.receipts import note_texts_missing, write_record_receipt
 
-        fields |= write_record_receipt(gw, rid, receipt_out)
-        if gw.record(rid, with_attestations=False).hash_algorithm == "merkle-sha256":
+        fields |= write_record_receipt(gw, rid, receipt_out, force=force)
+        if fields["receiptTexts"] == 0 and bytes32_to_text(terms.hash_algorithm) == "merkle-sha256":
             note_texts_missing(as_json)
     report(outcome, as_json, f"{code}'s {intent.label} on {document}", {**fields, "status": status})

@@ -76,6 +76,8 @@ def verify(
     as_json: Json = False,
 ) -> None:
     """Re-check an export against the chain alone; exit 0 only if it holds."""
+    from rich.markup import escape
+
     from notary.audit import verify_export
 
     report = verify_export(export_file, event_reader(), previous, range_size)
@@ -83,12 +85,11 @@ def verify(
         print_json(report.to_json())
     else:
         for problem in report.problems:
-            print(problem)
+            _print(f"[red]✗[/] {escape(problem)}")
         for note in report.notes:
-            _print(f"[yellow]note:[/] {note}")
-        verdict = (
-            "[bold green]HOLDS[/]" if report.ok else f"[bold red]DOES NOT HOLD[/] ({len(report.problems)} problems)"
-        )
+            _print(f"[yellow]note:[/] {escape(note)}")
+        n = len(report.problems)
+        verdict = "[bold green]HOLDS[/]" if report.ok else f"[bold red]DOES NOT HOLD[/] ({n} problem{'s' * (n != 1)})"
         _print(f"{export_file}: {report.rows} rows; {verdict}")
     if not report.ok:
         raise typer.Exit(exit_codes.VERIFICATION_FAILED)

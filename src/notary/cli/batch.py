@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from notary.cli import context
+from notary.cli import _evidence, context
 from notary.cli.acts import DeadlineOpt, JsonOpt, KeyOpt, PartyOpt, PasswordFileOpt, RelayerOpt, RelayerPasswordOpt
 from notary.cli.output import console, err_console, print_json
 
@@ -51,10 +51,12 @@ def anchor(
     password_file: PasswordFileOpt = None,
     relayer: RelayerOpt = None,
     relayer_password_file: RelayerPasswordOpt = None,
+    force: _evidence.ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Hash the documents, anchor their Merkle root signed as PARTY, and write the bundle (index and proofs)."""
     from notary import batch, ledger
+    from notary.cli._act_inputs import check_party
     from notary.cli.acts import _deadline, _key, _relay, _report, _submit_once
     from notary.codes import party_code
     from notary.errors import NotaryUnknownAnchorError
@@ -70,8 +72,11 @@ def anchor(
     built = time.perf_counter()
     metadata = batch.anchor_metadata(len(tree), title)  # the count is committed here, not signed as a field
     gw = context.gateway()
+    check_party(gw, party.strip().upper())  # unregistered or suspended: said before anything is signed
     payload = batch.prepare_anchor(tree.root, party, _deadline(deadline, gw), metadata)
     aid, code = anchor_id(tree.root, party_code(party)), party.strip().upper()
+    out = output or Path(f"batch-{tree.root.hex()[:16]}.json")
+    _evidence.guard(out, _evidence.bundle(gw.domain.chain_id, gw.domain.verifying_contract, aid), force)
 
     def recorded() -> OnChain | None:
         try:
@@ -88,10 +93,9 @@ def anchor(
     outcome = _submit_once(gw, _key(gw, aid, code, "anchor"), recorded, send, payload.deadline)
     evidence = anchor_evidence(gw, tree.root, code)
     bundle = batch.Bundle(chain_ref(gw), metadata, evidence, tuple(n for n, _ in found), tuple(digests))
-    out = output or Path(f"batch-{tree.root.hex()[:16]}.json")
     size = bundle.write(out)
     if receipts_dir is not None:
-        _write_receipts(bundle, tree, receipts_dir)
+        _write_receipts(bundle, tree, receipts_dir, aid, force)
     _report(
         outcome,
         as_json,
@@ -110,8 +114,10 @@ def anchor(
     )
 
 
-def _write_receipts(bundle: Any, tree: Any, folder: Path) -> None:
+def _write_receipts(bundle: Any, tree: Any, folder: Path, aid: bytes, force: bool) -> None:
     from notary import receipts
+
+    c = bundle.chain
 
     folder.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
@@ -120,7 +126,9 @@ def _write_receipts(bundle: Any, tree: Any, folder: Path) -> None:
         if stem in used:
             stem = f"{stem}-{i}"
         used.add(stem)
-        receipts.write(bundle.receipt(i, tree), folder / f"{stem}.receipt.json")
+        path = folder / f"{stem}.receipt.json"
+        _evidence.guard(path, _evidence.batch_receipt(c.chain_id, c.ledger, aid, bundle.digests[i]), force)
+        receipts.write(bundle.receipt(i, tree), path)
 
 
 @app.command("prove")
@@ -130,6 +138,7 @@ def prove(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="R", help="Write the document's receipt here.")
     ] = None,
+    force: _evidence.ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Find a document in a batch bundle and give its Merkle proof (and receipt, with -o)."""
@@ -154,6 +163,11 @@ def prove(
         "proof": ["0x" + p.hex() for p in proof],
     }
     if output is not None:
+        from notary.models import anchor_id
+
+        c, p = bundle.chain, bundle.payload
+        subject = _evidence.batch_receipt(c.chain_id, c.ledger, anchor_id(p.root, p.party), digest)
+        _evidence.guard(output, subject, force)
         fields["receipt"] = str(output)
         fields["receiptBytes"] = receipts.write(bundle.receipt(index, tree), output)
     if as_json:

@@ -87,7 +87,25 @@ def read_password(password_file: Path | None, confirm: bool = False, name: str =
     env = os.environ.get("NOTARY_PASSWORD")
     if env:
         return env
-    return str(typer.prompt(f"Password for key {name}".strip(), hide_input=True, confirmation_prompt=confirm))
+    return secret_prompt(
+        f"Password for key {name}".strip(),
+        "no password given",
+        "type it at the prompt, or give --password-file FILE or set NOTARY_PASSWORD",
+        confirm=confirm,
+    )
+
+
+def secret_prompt(text: str, missing: str, hint: str, confirm: bool = False) -> str:
+    """A hidden prompt; end of input (stdin closed, Ctrl-D) is a usage mistake, not an interruption.
+
+    Ctrl-C stays an interruption (exit 130). click turns both into `Abort`, keeping the
+    original exception as its context, which tells them apart."""
+    try:
+        return str(typer.prompt(text, hide_input=True, confirmation_prompt=confirm))
+    except typer.Abort as exc:
+        if isinstance(exc.__context__, EOFError):
+            raise ConfigError(missing, hint=hint) from None
+        raise
 
 
 def unlock(name: str, password_file: Path | None) -> LocalAccount:

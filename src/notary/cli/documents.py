@@ -1,11 +1,16 @@
-"""Turn a FILE|DIGEST argument into a digest, hashing files with a progress bar when large."""
+"""Turn a FILE|DIGEST|0xRECORDID argument into a digest (and a record), hashing files with a
+progress bar when large."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from notary.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from notary.chain.gateway import LedgerGateway
 
 #: Files larger than this get a progress bar (on stderr) while they are hashed.
 PROGRESS_THRESHOLD = 8 * 1024 * 1024
@@ -35,6 +40,32 @@ def digest_of(argument: str, quiet: bool = False) -> bytes:
         f"{argument!r} is neither a file nor a digest",
         hint="give the document's path, or its SHA-256 as 64 hexadecimal digits (e.g. from sha256sum)",
     )
+
+
+def named_record(gw: LedgerGateway, argument: str) -> tuple[bytes, bytes] | None:
+    """(digest, record id) if `argument` is the 0x-prefixed id of a record on this ledger.
+
+    A record id is written as 0x and 64 hex digits, as in "superseded by record 0x…"; a
+    SHA-256 digest written with 0x stays a digest when no record has that id, and a file of
+    that name wins over both."""
+    from notary.errors import NotaryUnknownRecordError, RecordNotFoundError
+
+    text = argument.strip()
+    if not (text[:2].lower() == "0x" and HEX64.match(text)) or Path(argument).is_file():
+        return None
+    rid = bytes.fromhex(text[2:])
+    try:
+        return gw.record(rid, with_attestations=False).digest, rid
+    except (NotaryUnknownRecordError, RecordNotFoundError):
+        return None
+
+
+def record_or_digest(gw: LedgerGateway, argument: str, quiet: bool = False) -> tuple[bytes, bytes | None]:
+    """(digest, record id or None) of FILE|DIGEST|0xRECORDID: a record id names that record."""
+    named = named_record(gw, argument)
+    if named is not None:
+        return named
+    return digest_of(argument, quiet), None
 
 
 def _hash_with_progress(path: Path, size: int) -> bytes:

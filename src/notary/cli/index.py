@@ -220,13 +220,53 @@ def keys(party: Annotated[str, typer.Argument(help="Party code, e.g. FRA.")], as
     if as_json:
         print_json({"party": code, "keys": current, "history": history})
         return
+    from notary.audit.wording import when, window
+
+    backdated = {  # key → effective time of a revocation that took effect before it was declared
+        h["signer"].lower(): int(h["detail"]["effectiveAt"])
+        for h in history
+        if h["event"] in ("SignerRevoked", "BackdatedRevocationConfirmed")
+        and int(h["detail"]["effectiveAt"]) < int(h["time"])
+    }
+    _print(f"[bold]{code}[/]: {len(current)} signer key{'s' if len(current) != 1 else ''}")
     for k in current:
-        revoked = f", revoked from {k['revoked_at']}" if k["revoked_at"] else ""
-        pending = (
-            f", back-dated revocation from {k['pending_revocation']} awaits the depositary"
-            if k["pending_revocation"]
-            else ""
-        )
-        _print(f"{k['key']} valid [{k['valid_from']}, {k['valid_until']}){revoked}{pending}")
+        if k["key"].lower() in backdated or k["pending_revocation"]:
+            label = "[bold red]compromised[/]"
+        elif k["revoked_at"]:
+            label = "[yellow]revoked[/]"
+        else:
+            label = "[green]authorised[/]"
+        facts = [window(k["valid_from"], k["valid_until"])]
+        if k["revoked_at"]:
+            declared = " (declared compromised)" if k["key"].lower() in backdated else ""
+            facts.append(f"revoked from {when(k['revoked_at'])}{declared}")
+        if k["pending_revocation"]:
+            facts.append(
+                f"a back-dated revocation from {when(k['pending_revocation'])} awaits the depositary's confirmation"
+            )
+        _print(f"  {k['key']}  {label}: " + "; ".join(facts))
+    if history:
+        _print("[bold]key history[/]")
     for h in history:
-        _print(f"  block {h['block_number']}: {h['event']} {h['signer']} {h['detail']}")
+        _print(f"  {when(int(h['time']))}  block {h['block_number']}  {_key_event(h)}")
+    if not current:
+        _print(f"no signer keys for {code} in the index")
+
+
+def _key_event(h: dict[str, Any]) -> str:
+    """One key event in words."""
+    from notary.audit.wording import when, window
+
+    d, key = h["detail"], h["signer"]
+    if h["event"] == "SignerAdded":
+        return f"key {key} added, valid {window(int(d['validFrom']), int(d['validUntil']))}"
+    if h["event"] == "SignerRevoked":
+        back = int(d["effectiveAt"]) < int(h["time"])
+        return f"key {key} revoked from {when(int(d['effectiveAt']))}" + (
+            " (back-dated: declared compromised)" if back else ""
+        )
+    if h["event"] == "BackdatedRevocationRequested":
+        return f"key {key}: revocation back-dated to {when(int(d['requestedAt']))} requested (awaits the depositary)"
+    if h["event"] == "BackdatedRevocationConfirmed":
+        return f"key {key}: the depositary confirmed its revocation from {when(int(d['effectiveAt']))}"
+    return f"{h['event']} {key}"

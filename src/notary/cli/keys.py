@@ -68,7 +68,8 @@ def address_labels() -> dict[str, str]:
 
 def _read_private_key(path: Path | None) -> str:
     if path is None:
-        text = str(typer.prompt("Private key (hex, input hidden)", hide_input=True))
+        hint = "type it at the prompt, or give --private-key-file FILE"
+        text = context.secret_prompt("Private key (hex, input hidden)", "no private key given", hint)
     else:
         try:
             text = path.read_text()

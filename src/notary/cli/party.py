@@ -17,6 +17,8 @@ import typer
 from rich.markup import escape
 
 from notary.cli import context
+from notary.cli._party_output import label as _label
+from notary.cli._party_output import print_party as _print_party
 from notary.cli.keys import address_labels, resolve_address
 from notary.cli.output import console, print_json
 from notary.codes import party_code
@@ -435,7 +437,9 @@ def add_signer(
     valid_from: Annotated[
         str | None,
         typer.Option(
-            "--valid-from", help="Start of validity: ISO time (UTC), UNIX seconds, now, -2h, +1d.", show_default="now"
+            "--valid-from",
+            help="Start of validity: ISO time (UTC), UNIX seconds, now, -2h, +1d.",
+            show_default="when it is added",
         ),
     ] = None,
     valid_until: Annotated[
@@ -473,7 +477,11 @@ def add_signer(
         window = {"validFrom": _time(current.valid_from), "validUntil": _time(current.valid_until)}
         _unchanged(as_json, f"key {address} is already authorised for {code} with this window", **fields, **window)
         return
-    result = registry.add_signer(gw, _sender(key, password_file), code, address, start, end)
+    sender = _sender(key, password_file)  # unlocking takes a moment: the default start is taken after it
+    start = gw.next_block_time() if given_start is None else given_start  # by default: when it is added
+    if valid_until is not None:  # "+30d": thirty days of validity from its start
+        end = _chain_time(valid_until, start if given_start is None else now, "--valid-until")
+    result = registry.add_signer(gw, sender, code, address, start, end)
     added = gw.signer_key(raw, address)
     window = {"validFrom": _time(added.valid_from), "validUntil": _time(added.valid_until)}
     until_text = f"until {window['validUntil']}" if window["validUntil"] else "with no end date"
@@ -651,92 +659,3 @@ def show(code: CodeArgument, as_json: JsonOption = False) -> None:
         print_json(data)
         return
     _print_party(data)
-
-
-def _label(address: str, labels: dict[str, str], sep: str = " ") -> str:
-    """An address with the name of the local key that holds it, if any."""
-    return f"{address}{sep}[dim]({labels[address]})[/]" if address in labels else address
-
-
-_STATUS_STYLE = {
-    "active": "green",
-    "revocation pending": "yellow",
-    "compromised": "bold red",
-    "revoked": "red",
-    "expired": "yellow",
-}
-
-
-def _print_party(data: dict[str, Any]) -> None:
-    from rich import box
-    from rich.table import Table
-
-    from notary.registry import duration_text
-
-    labels = address_labels()
-    head = Table(title=f"Party {data['code']}", show_header=False, title_justify="left")
-    head.add_column("field", style="bold")
-    head.add_column("value", overflow="fold")
-    head.add_row("name", escape(data["name"]))
-    head.add_row("controller", _label(data["controller"], labels))
-    head.add_row("status", "[red]suspended[/]" if data["status"] == "suspended" else "[green]active[/]")
-    head.add_row("registered", data["registeredAt"])
-    if (pc := data["pendingControl"]) is not None:
-        head.add_row("pending control", _pending_text(data["code"], pc, labels))
-    if (delays := data["delays"]) is not None:
-        window, reset = (duration_text(delays[k]) for k in ("repudiationWindow", "controllerResetDelay"))
-        head.add_row("delays", f"repudiation window {window}, controller-reset delay {reset}")
-    head.add_row("chain time", data["chainTime"])
-    console.print(head)
-    if not data["keys"]:
-        console.print(
-            f"no signer keys; the controller adds one with `notary party add-signer {data['code']}`",
-            highlight=False,
-            soft_wrap=True,
-        )
-        return
-    console.print("[bold]Signer keys[/] (times in UTC)", highlight=False, soft_wrap=True)
-    rows = [
-        (
-            _label(k["key"], labels, "\n"),
-            f"[{_STATUS_STYLE[k['status']]}]{k['status']}[/]" if k["status"] in _STATUS_STYLE else k["status"],
-            k["validFrom"] or "-",
-            k["validUntil"] or "never",
-            (k["revokedAt"] or "-")
-            + (f"\n[yellow]pending {k['pendingRevocation']}[/]" if k["pendingRevocation"] else ""),
-        )
-        for k in data["keys"]
-    ]
-    columns = ("key", "status", "valid from", "valid until", "revoked at")
-    if console.width >= 132:
-        table = Table(box=box.SIMPLE_HEAD)
-        for col in columns:
-            table.add_column(col, no_wrap=True)
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
-    else:
-        for row in rows:  # narrow terminal: one block per key
-            block = Table.grid(padding=(0, 2))
-            block.add_column(style="dim")
-            block.add_column(overflow="fold")
-            for col, cell in zip(columns, row, strict=True):
-                block.add_row(col, cell.replace("\n", " "))
-            console.print(block, "")
-    if any(k["pendingRevocation"] for k in data["keys"]):
-        console.print(
-            "pending: a compromise back-dated beyond the repudiation window, which awaits the depositary: "
-            f"`notary party confirm-revocation {data['code']} --signer KEY --key DEPOSITARY`",
-            highlight=False,
-            soft_wrap=True,
-        )
-
-
-def _pending_text(code: str, pc: dict[str, Any], labels: dict[str, str]) -> str:
-    who = _label(pc["controller"], labels)
-    if not pc["byDepositary"]:
-        return f"{who} proposed; takes over with `notary party accept-control {code} --key …`"
-    if pc["due"]:
-        due = pc["effectiveAt"]
-        return f"reset to {who} by the depositary, due since {due}: `notary party complete-reset {code} --key K`"
-    return f"reset to {who} by the depositary, effective {pc['effectiveAt']}; until then the controller above acts"

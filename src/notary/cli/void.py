@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from notary.cli import context
-from notary.cli.documents import digest_of
+from notary.cli import _evidence, context
+from notary.cli.documents import record_or_digest
 from notary.cli.output import console, print_json
 from notary.codes import party_code
 
@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
 
 
 def void(
-    document: Annotated[str, typer.Argument(metavar="FILE|DIGEST", help="The document, or its SHA-256 digest.")],
+    document: Annotated[
+        str, typer.Argument(metavar="FILE|DIGEST|RECORD", help="The document, its SHA-256 digest, or a record id.")
+    ],
     key: Annotated[str, typer.Option("--key", metavar="NAME", help="Any key: it sends the transactions, pays gas.")],
     submitter: Annotated[
         str | None, typer.Option("--submitter", metavar="PARTY", help="Party that notarised the record (if several).")
@@ -38,8 +40,8 @@ def void(
     from notary import ledger, lifecycle
 
     gw = context.gateway()
-    digest = digest_of(document, quiet=as_json)
-    rid = ledger.resolve_record(gw, digest, submitter)
+    digest, named = record_or_digest(gw, document, quiet=as_json)
+    rid = named or ledger.resolve_record(gw, digest, submitter)
     record = gw.record(rid)
     before = record.status
     pending = lifecycle.standing_invalid(record)
@@ -69,18 +71,23 @@ def void(
 
 
 def terms(
-    document: Annotated[str, typer.Argument(metavar="FILE|DIGEST", help="The document, or its SHA-256 digest.")],
+    document: Annotated[
+        str, typer.Argument(metavar="FILE|DIGEST|RECORD", help="The document, its SHA-256 digest, or a record id.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the terms file.")],
     submitter: Annotated[
         str | None, typer.Option("--submitter", metavar="PARTY", help="Party that notarised the record (if several).")
     ] = None,
+    force: _evidence.ForceOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Write a record's terms for an air-gapped signer (`notary sign … --offline --terms FILE`)."""
     from notary import ledger, terms_file
 
     gw = context.gateway()
-    rid = ledger.resolve_record(gw, digest_of(document, quiet=as_json), submitter)
+    digest, named = record_or_digest(gw, document, quiet=as_json)
+    rid = named or ledger.resolve_record(gw, digest, submitter)
+    _evidence.guard(output, _evidence.terms(rid), force)
     t = gw.terms(rid)
     terms_file.write(t, output)
     data = {"file": str(output), "recordId": "0x" + rid.hex(), "digest": t.digest.hex()}

@@ -12,7 +12,15 @@ from starlette.concurrency import run_in_threadpool
 
 from notary.api import exports, problems
 from notary.api.auth import authenticate, presented_key
-from notary.api.deps import DIGEST_PATTERN, Services, ServicesDep
+from notary.api.deps import (
+    DIGEST_PATTERN,
+    KIND_PATTERN,
+    MAX_BLOCK,
+    PARTY_PATTERN,
+    TIME_PATTERN,
+    Services,
+    ServicesDep,
+)
 from notary.api.schemas import ExportManifestOut
 from notary.audit.manifest import MEDIA_TYPE as MANIFEST_TYPE
 from notary.index import EventFilter
@@ -24,13 +32,17 @@ Format = Literal["csv", "jsonl", "pdf"]
 
 
 def export_filter(
-    party: Annotated[str | None, Query(description="Only events of this party.", max_length=32)] = None,
-    kind: Annotated[str | None, Query(description="Only events of records of this kind.", max_length=32)] = None,
+    party: Annotated[str | None, Query(description="Only events of this party.", pattern=PARTY_PATTERN)] = None,
+    kind: Annotated[str | None, Query(description="Only events of records of this kind.", pattern=KIND_PATTERN)] = None,
     digest: Annotated[str | None, Query(pattern=DIGEST_PATTERN, description="Only this digest (or root).")] = None,
-    since: Annotated[str | None, Query(description="At or after (ISO 8601 or UNIX seconds).")] = None,
-    until: Annotated[str | None, Query(description="Before (ISO 8601 or UNIX seconds).")] = None,
-    from_block: Annotated[int | None, Query(ge=0, description="Default: the deployment's first block.")] = None,
-    to_block: Annotated[int | None, Query(ge=0, description="Default: the index's checkpoint.")] = None,
+    since: Annotated[
+        str | None, Query(pattern=TIME_PATTERN, description="At or after (ISO 8601 or UNIX seconds).")
+    ] = None,
+    until: Annotated[str | None, Query(pattern=TIME_PATTERN, description="Before (ISO 8601 or UNIX seconds).")] = None,
+    from_block: Annotated[
+        int | None, Query(ge=0, le=MAX_BLOCK, description="Default: the deployment's first block.")
+    ] = None,
+    to_block: Annotated[int | None, Query(ge=0, le=MAX_BLOCK, description="Default: the index's checkpoint.")] = None,
 ) -> EventFilter:
     return EventFilter.from_text(
         party=party,
@@ -68,7 +80,8 @@ _MANIFEST_OK = {
 )
 async def audit_export(request: Request, svc: AuditorDep, flt: FilterDep, fmt: FormatQuery = "csv") -> FileResponse:
     """Every indexed event matching the filters, in chain order, with each row's off-chain re-check.
-    Deterministic: the same range and filters give the same bytes. Needs an API key with the audit scope."""
+    CSV and JSON Lines are deterministic (the same range and filters give the same bytes); the PDF report
+    states when it was generated, in UTC. Needs an API key with the audit scope."""
     path, manifest = await run_in_threadpool(exports.run, svc, fmt, flt)
     return FileResponse(
         path,
