@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,12 @@ MAX_DOCUMENTS = 2**24
 MAX_NAME = 4096
 #: Below this many files, hashing in this process beats starting workers.
 POOL_THRESHOLD = 64
+#: How long this process hashes alone before deciding whether a pool pays (`hash_files`).
+SAMPLE_SECONDS = 0.25
+#: A pool is tried only for work that would take this process alone longer than this.
+POOL_MIN_SECONDS = 3.0
+#: After this long, a pool slower than the sample's rate stops getting chunks.
+JUDGE_SECONDS = 1.0
 
 Progress = Callable[[int], None]
 
@@ -81,30 +88,78 @@ def _hash_chunk(paths: list[str]) -> list[bytes]:
 
 
 def hash_files(paths: Sequence[Path], workers: int | None = None, progress: Progress | None = None) -> list[bytes]:
-    """SHA-256 of each file, in order, spread over `workers` processes (default: every core)."""
-    workers = workers or os.cpu_count() or 1
-    tick = progress or (lambda n: None)
-    if workers == 1 or len(paths) < POOL_THRESHOLD:
-        out = []
-        for p in paths:
-            out.append(sha256_file(p))
-            tick(1)
-        return out
-    import multiprocessing
+    """SHA-256 of each file, in order.
 
-    names = [str(p) for p in paths]
+    `workers=1` hashes in this process; `workers=N` uses a pool of N processes for what a
+    first sample leaves. `None` (the default) chooses by measurement: this process hashes
+    the files for `SAMPLE_SECONDS`; if the rest would take it less than `POOL_MIN_SECONDS`,
+    or there is one core, it goes on alone. Otherwise a pool of every core takes the rest,
+    and if after `JUDGE_SECONDS` the pool hashes fewer files per second than the sample did
+    (many small files: opening them, not hashing, is the cost, and the pool only adds its
+    start-up and transfers), the chunks it has not started are hashed here instead.
+    """
+    tick = progress or (lambda n: None)
+    cores = os.cpu_count() or 1
+    out: list[bytes] = []
+    started = time.perf_counter()
+    sample_for = float("inf") if workers == 1 or cores == 1 or len(paths) < POOL_THRESHOLD else SAMPLE_SECONDS
+    if workers not in (None, 1):
+        sample_for = 0.0
+    for p in paths:
+        if out and time.perf_counter() - started >= sample_for:
+            break
+        out.append(sha256_file(p))
+        tick(1)
+    if len(out) == len(paths):
+        return out
+    rate = len(out) / max(time.perf_counter() - started, 1e-9)  # files per second, alone
+    rest = [str(p) for p in paths[len(out) :]]
+    if workers is None and len(rest) / rate < POOL_MIN_SECONDS:
+        return out + _serial(rest, tick)
+    judge = workers is None
+    return out + _pooled(rest, workers or cores, tick, rate if judge else 0.0)
+
+
+def _serial(names: list[str], tick: Progress) -> list[bytes]:
+    out = []
+    for name in names:
+        out.append(sha256_file(Path(name)))
+        tick(1)
+    return out
+
+
+def _pooled(names: list[str], workers: int, tick: Progress, serial_rate: float) -> list[bytes]:
+    """Hash `names` on a pool; with `serial_rate`, chunks not started when the pool proves slower go serial."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     size = max(16, min(2048, len(names) // (workers * 16)))
     chunks = [names[i : i + size] for i in range(0, len(names), size)]
-    results: list[list[bytes]] = [[] for _ in chunks]
+    results: list[list[bytes] | None] = [None] * len(chunks)
     # forkserver: workers never inherit this process's threads (progress bar, node clients).
     context = multiprocessing.get_context("forkserver")
+    started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(_hash_chunk, chunk): i for i, chunk in enumerate(chunks)}
-        for future in as_completed(futures):
-            i = futures[future]
-            results[i] = future.result()
-            tick(len(chunks[i]))
-    return [d for chunk in results for d in chunk]
+        pending, hashed, judged = set(futures), 0, serial_rate <= 0
+        while pending:
+            done, pending = wait(pending, timeout=JUDGE_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                i = futures[future]
+                if not future.cancelled():
+                    results[i] = future.result()
+                    hashed += len(chunks[i])
+                    tick(len(chunks[i]))
+            elapsed = time.perf_counter() - started
+            if not judged and elapsed >= JUDGE_SECONDS:
+                judged = True
+                if hashed / elapsed < serial_rate:  # slower than this process alone: stop feeding it
+                    for future in pending:
+                        future.cancel()
+    for i, chunk in enumerate(chunks):
+        if results[i] is None:
+            results[i] = _serial(chunk, tick)
+    return [d for chunk_digests in results for d in chunk_digests or ()]
 
 
 def tree_of(digests: Sequence[bytes]) -> merkle.MerkleTree:

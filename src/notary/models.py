@@ -159,7 +159,6 @@ class ActEntry:
     time: int
 
 
-
 @dataclass(frozen=True)
 class SignerKey:
     """One key's authorisation window for a party; `revoked_at` 0 means never revoked."""
@@ -254,13 +253,13 @@ def code_text(value: bytes) -> str:
 
 def record_id(digest: bytes, party: bytes) -> bytes:
     """A record's id: keccak256(abi.encode(digest, party)), as `NotaryLedger.recordId`."""
-    from eth_hash.auto import keccak
+    from notary.eip712 import keccak256
 
-    return keccak(digest + party)
+    return keccak256(digest + party)
 
 
 def anchor_id(root: bytes, party: bytes) -> bytes:
     """A batch's id: keccak256(abi.encode(root, party)), as `NotaryLedger.anchorId`."""
-    from eth_hash.auto import keccak
+    from notary.eip712 import keccak256
 
-    return keccak(root + party)
+    return keccak256(root + party)

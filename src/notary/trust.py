@@ -36,8 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eth_utils import is_checksum_address, to_checksum_address
-
+from notary.eip712 import is_checksum_address, to_checksum_address
 from notary.errors import InvalidInputError
 
 if TYPE_CHECKING:

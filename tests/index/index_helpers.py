@@ -12,7 +12,7 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from notary import ledger, merkle, registry
 from notary.chain import artifacts, tx
@@ -28,7 +28,6 @@ from notary.models import BatchAnchor, Intent
 from notary.testing import World
 
 POSTGRES_ENV = "NOTARY_TEST_POSTGRES_URL"
-_TABLES = ("events", "blocks", "records", "attestations", "parties", "signer_keys", "index_state", "alembic_version")
 
 
 def postgres_url() -> str:
@@ -40,7 +39,9 @@ def postgres_url() -> str:
         pytest.skip(f"no PostgreSQL server: set {POSTGRES_ENV} to a database the tests may wipe (.ci/run does)")
     engine = create_engine(normalise_url(url))
     with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS " + ", ".join(_TABLES) + " CASCADE"))
+        tables = inspect(conn).get_table_names()  # every table, also those later revisions add
+        if tables:
+            conn.execute(text("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
     engine.dispose()
     return url
 

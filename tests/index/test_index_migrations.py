@@ -20,7 +20,7 @@ def test_migrated_schema_equals_the_tables_the_code_uses(db_url: str) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
-    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0002"
+    assert current_revision(engine) == head_revision() == SCHEMA_REVISION == "0003"
 
 
 def _v1_database(url: str, used: bool) -> None:
@@ -52,6 +52,6 @@ def test_an_empty_v1_schema_is_rebuilt_as_v2(db_url: str) -> None:
     """A v1 schema that never followed a ledger holds nothing to lose: it is migrated to the v2 schema."""
     _v1_database(db_url, used=False)
     engine = open_index(db_url)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []

@@ -14,8 +14,10 @@ One pass (`run_once`), in numbered steps:
    a changed end hash means the chain moved under the read (retry from step 3), and a
    first block whose parent is not the checkpoint means a reorganisation (step 3).
 5. In ONE transaction per range: re-read the checkpoint under a row lock (another
-   indexer may have advanced it: then skip), insert the events, update the views,
-   store the block hashes and move the checkpoint. A crash loses at most the range in
+   indexer may have advanced it: then skip), read the records the range's events name
+   (one query per 500), insert the events (one bulk insert), update the views (rows read
+   once, changed in memory, written back in bulk: `views.apply`), store the block hashes
+   and move the checkpoint. A crash loses at most the range in
    flight, which the next pass reads again: no gap, no duplicate.
 """
 
@@ -28,16 +30,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from notary.chain.events import EventReader, ReorgDuringRead, ranges
+from notary.chain.events import ChainLog, EventReader, ReorgDuringRead, ranges
 from notary.eip712 import Domain
 from notary.errors import ChainError
 from notary.index import schema as s
 from notary.index import views
-from notary.index.db import IndexDatabaseError
-from notary.index.normalise import Event, RecordInfo, normalise, record_info, terms_from_json
+from notary.index.db import IndexDatabaseError, bulk_insert
+from notary.index.normalise import RECORD_EVENTS, Event, RecordInfo, normalise, record_info, terms_from_json
 
 DEFAULT_RANGE = 1000
 _READ_RETRIES = 5
+_LOOKUP_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -169,20 +172,21 @@ class Indexer:
             ).scalar_one()
             if locked != state.last_block:  # another indexer got there first
                 return None
-            cache: dict[str, RecordInfo | None] = {}
+            cache = _known_records(conn, logs)
+            infos: dict[str, RecordInfo] = {}
             inserted: list[Event] = []
             blocks: dict[int, tuple[str, int]] = {b: (to_hash, to_time)}
             for log in logs:
-                ev = normalise(log, self.domain, lambda rid: _lookup(conn, cache, rid), self.reader.is_contract)
-                views.apply(conn, ev)
+                ev = normalise(log, self.domain, cache.get, self.reader.is_contract)
                 if ev.event == "RecordNotarised":
-                    cache[ev.record] = record_info(ev)
+                    cache[ev.record] = infos[f"{ev.block_number}:{ev.log_index}"] = record_info(ev)
                 inserted.append(ev)
                 blocks[ev.block_number] = (ev.block_hash, ev.time)
+            views.apply(conn, inserted, infos)
             if inserted:
                 self._insert_events(conn, inserted)
-            conn.execute(
-                s.blocks.insert(), [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in sorted(blocks.items())]
+            bulk_insert(
+                conn, s.blocks, [{"number": n, "hash": h, "timestamp": t} for n, (h, t) in sorted(blocks.items())]
             )
             conn.execute(
                 update(s.index_state).where(s.index_state.c.id == 1).values(last_block=b, last_block_hash=to_hash)
@@ -191,7 +195,7 @@ class Indexer:
 
     def _insert_events(self, conn: Connection, inserted: list[Event]) -> None:
         """Insert a range's events (a seam the crash test interrupts)."""
-        conn.execute(s.events.insert(), [ev.as_dict() for ev in inserted])
+        bulk_insert(conn, s.events, [ev.as_dict() for ev in inserted])
 
     # ------------------------------------------------------------------ reorganisations
 
@@ -254,10 +258,19 @@ class Indexer:
             stop.wait(poll_interval)
 
 
-def _lookup(conn: Connection, cache: dict[str, RecordInfo | None], record_id: str) -> RecordInfo | None:
-    """A record's digest, kind and exact terms (its latest notarisation), from this range or the view."""
-    if record_id not in cache:
-        r = s.records.c
-        row = conn.execute(select(r.digest, r.kind, r.terms).where(r.record_id == record_id)).first()
-        cache[record_id] = RecordInfo(row[0], row[1], terms_from_json(row[2])) if row else None
-    return cache[record_id]
+def _known_records(conn: Connection, logs: list[ChainLog]) -> dict[str, RecordInfo | None]:
+    """The digest, kind and exact terms (latest notarisation) of every indexed record the range's
+    ledger events name, read in a few queries; RecordNotarised events of the range update it."""
+    ids = {
+        "0x" + bytes(log.args["recordId"]).hex()
+        for log in logs
+        if log.contract == "ledger" and log.event in RECORD_EVENTS and "recordId" in log.args
+    }
+    found: dict[str, RecordInfo | None] = {}
+    r = s.records.c
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), _LOOKUP_CHUNK):
+        query = select(r.record_id, r.digest, r.kind, r.terms).where(r.record_id.in_(ordered[i : i + _LOOKUP_CHUNK]))
+        for rid, digest, kind, terms in conn.execute(query):
+            found[rid] = RecordInfo(digest, kind, terms_from_json(terms))
+    return found
