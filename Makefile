@@ -13,7 +13,7 @@ VENV_STAMP := $(VENV)/.notary-installed.stamp
 # npm rewrites node_modules/.package-lock.json on every install: it is npm's own stamp.
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: venv node_modules artifacts-check compile demo test lint
+.PHONY: venv node_modules artifacts-check compile demo test test-deep lint
 
 venv: $(VENV_STAMP)
 
@@ -48,6 +48,11 @@ lint: venv
 	$(VENV_BIN)/mypy
 
 test: venv node_modules artifacts-check
+	$(VENV_BIN)/python scripts/components.py
 	$(VENV_BIN)/ruff check src tests scripts
 	$(VENV_BIN)/mypy
 	$(VENV_BIN)/pytest -q
+
+# The deep tier: long fault runs, fuzzing, big batches (not in CI's time budget).
+test-deep: venv node_modules artifacts-check
+	$(VENV_BIN)/pytest -q -m deep

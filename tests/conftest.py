@@ -19,3 +19,15 @@ def anvil_url() -> Iterator[str]:
         pytest.skip(f"anvil is not available: {exc}")
     with ephemeral_anvil() as url:
         yield url
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Deep-tier tests run only when asked for: `pytest -m deep` (or `make test-deep`)."""
+    import pytest
+
+    if "deep" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="deep tier: run with `make test-deep`")
+    for item in items:
+        if "deep" in item.keywords:
+            item.add_marker(skip)

@@ -307,3 +307,27 @@ NotaryUnknownAnchorError = _revert("NotaryUnknownAnchor", "no batch {anchorId} o
 ECDSAInvalidSignatureError = _revert("ECDSAInvalidSignature", "the signature is invalid", ValueError)
 StringTooLongError = _revert("StringTooLong", "a string is too long: {str}", ValueError)
 InvalidShortStringError = _revert("InvalidShortString", "a short string is malformed", ValueError)
+
+
+# --------------------------------------------------------------------- the send path (outcomes)
+
+
+class TransactionOutcomeUnknownError(ChainError):
+    """A transaction may have reached the node, but its answer was lost: it may be pending."""
+
+    code = "transaction-outcome-unknown"
+
+
+class TransactionRefusedError(ChainError):
+    """The node refused the transaction (funds, fees, nonce): it was not taken, nothing was recorded."""
+
+    code = "transaction-refused"
+
+
+# --------------------------------------------------------------------- the verification service (as a client)
+
+
+class ServiceUnreachableError(ChainError):
+    """The notary service (`--service URL`) could not be reached or answered with a server error."""
+
+    code = "service-unreachable"

@@ -27,8 +27,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
-from eth_hash.auto import keccak
-
+from notary.eip712 import keccak256 as keccak  # eth-hash's keccak, without its slow plugin discovery
 from notary.errors import InvalidInputError
 
 
@@ -112,6 +111,42 @@ def _fast_keccak() -> Callable[[bytes], bytes]:
     return lambda data: keccak_256(data).digest()  # type: ignore[no-any-return]
 
 
+def fast_leaf() -> Callable[[bytes], bytes]:
+    """`leaf` with the faster keccak (no length check: the caller checks)."""
+    try:
+        from sha3 import keccak_256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - PyPy or a minimal install
+        return lambda digest: keccak(keccak(digest))
+    return lambda digest: keccak_256(keccak_256(digest).digest()).digest()  # type: ignore[no-any-return]
+
+
+def nodes_of_sorted_leaves(leaves: Sequence[bytes]) -> list[bytes]:
+    """The tree's node array (rule 4) from its leaves already sorted (rule 3), fast.
+
+    Internal nodes n-2 .. 0 are built one depth at a time (indices 2^d - 1 .. 2^(d+1) - 2):
+    the children of a depth all lie past it, so each depth is one pass over two slices.
+    """
+    k = _fast_keccak()
+    n = len(leaves)
+    nodes = [b""] * (n - 1) + list(reversed(leaves))  # rule 4: leaves at the end, reversed
+    hi = n - 2
+    while hi >= 0:
+        lo = (1 << ((hi + 1).bit_length() - 1)) - 1
+        left, right = nodes[2 * lo + 1 : 2 * hi + 2 : 2], nodes[2 * lo + 2 : 2 * hi + 3 : 2]
+        nodes[lo : hi + 1] = [k(a + b) if a < b else k(b + a) for a, b in zip(left, right, strict=True)]
+        hi = lo - 1
+    return nodes
+
+
+def proof_positions(node: int) -> list[int]:
+    """The node-array indices of the siblings on the path from node `node` to the root (rule 5)."""
+    out = []
+    while node > 0:
+        out.append(node - 1 if node % 2 == 0 else node + 1)
+        node = (node - 1) // 2
+    return out
+
+
 class FastMerkleTree(MerkleTree):
     """`MerkleTree` built faster: identical nodes, root, positions and proofs.
 
@@ -130,17 +165,7 @@ class FastMerkleTree(MerkleTree):
                 raise InvalidInputError(f"a digest has 32 bytes, this one has {len(d)}")
         self._leaves = [k(k(d)) for d in digests]  # rule 1, in the caller's order
         self._sorted = sorted(self._leaves)  # rule 3
-        n = len(self._sorted)
-        nodes = [b""] * (n - 1) + self._sorted[::-1]  # rule 4: leaves at the end, reversed
-        # Internal nodes n-2 .. 0, one depth at a time (indices 2^d - 1 .. 2^(d+1) - 2): the
-        # children of a depth all lie past it, so each depth is one pass over two slices.
-        hi = n - 2
-        while hi >= 0:
-            lo = (1 << ((hi + 1).bit_length() - 1)) - 1
-            left, right = nodes[2 * lo + 1 : 2 * hi + 2 : 2], nodes[2 * lo + 2 : 2 * hi + 3 : 2]
-            nodes[lo : hi + 1] = [k(a + b) if a < b else k(b + a) for a, b in zip(left, right, strict=True)]
-            hi = lo - 1
-        self.nodes = nodes
+        self.nodes = nodes_of_sorted_leaves(self._sorted)
 
     def position(self, index: int) -> int:
         self._check(index)

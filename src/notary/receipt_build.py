@@ -7,20 +7,28 @@ its RecordNotarised event, checked against the stored terms hash) complete the p
 (`ledger.payload_of_act`); an ActVoided event marks an act the ledger voided. For a batch,
 its BatchAnchored event gives the signed payload, its block the time. The registry, read
 with eth_call at the act's block, gives the signer's key entry as the contract saw it.
+
+State proofs (`notary.receipt_proofs`): for each act's block and the observed block, the
+block's header and the `eth_getProof` nodes of the registry's key entries and the ledger's
+stored record (or batch) read there. A node that cannot serve them (eth-tester), a header this
+code cannot rebuild to its hash, or proofs that would pass the receipt's size limit give a
+receipt without state proofs (`stateProofs: null`), never a partial set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from notary import instruments
+from notary import instruments, storage_layout
 from notary.chain.gateway import LedgerGateway
 from notary.codes import bytes32_to_text, party_code
 from notary.errors import InvalidInputError
 from notary.hashing import metadata_hash
 from notary.ledger import payload_of_act
 from notary.models import Act, BatchAnchor, Intent, Notarisation, Record, Terms, anchor_id
+from notary.receipt_proofs import BlockProof, StateProofs
 from notary.receipts import (
     MAX_ATTESTATIONS,
     BatchPart,
@@ -31,6 +39,7 @@ from notary.receipts import (
     RecordPart,
     Text,
     Void,
+    dumps,
 )
 
 
@@ -164,7 +173,56 @@ def record_receipt(
         attestations=tuple(act_evidence(gw, record_id, terms, head)),
     )
     document = Document(record.digest, record.hash_algorithm, texts)
-    return Receipt(chain_ref(gw), document, metadata, record=part)
+    stored = ("_terms", "_states", "_supersededBy", "_history")
+    proofs = state_proofs(gw, part.attestations, head, [storage_layout.ledger_slot(v, record_id) for v in stored])
+    return _within_limit(Receipt(chain_ref(gw), document, metadata, record=part, proofs=proofs))
+
+
+def state_proofs(
+    gw: LedgerGateway, acts: Sequence[Evidence], observed: int, ledger_slots: Sequence[bytes]
+) -> StateProofs | None:
+    """Headers and trie nodes proving each act's key entry at its block, and at block `observed` the
+    key entries and the ledger's `ledger_slots`; None if the node cannot serve them."""
+    from eth_hash.auto import keccak
+
+    from notary.state_proofs import ProofError, encode_header
+
+    registry, ledger = gw.deployment.registry.address, gw.deployment.ledger.address
+    wanted: dict[int, dict[str, set[bytes]]] = {observed: {registry: set(), ledger: set(ledger_slots)}}
+    for e in acts:
+        slot = storage_layout.signer_key_slot(party_code(e.party), e.signer)
+        for number in (e.block_number, observed):
+            wanted.setdefault(number, {registry: set()})[registry].add(slot)
+    blocks = []
+    for number in sorted(wanted):
+        fields = gw.block_fields(number)
+        try:
+            header = encode_header(fields)
+        except ProofError:
+            return None
+        if keccak(header) != bytes(fields["hash"]):
+            return None  # a header layout this code does not know: no proofs rather than wrong ones
+        nodes: set[bytes] = set()
+        for address, slots in wanted[number].items():
+            got = gw.proof_nodes(address, sorted(slots), number)
+            if got is None:
+                return None
+            nodes.update(got)
+        blocks.append(BlockProof(number, "0x" + keccak(header).hex(), header, tuple(sorted(nodes))))
+    return StateProofs(observed, tuple(blocks))
+
+
+def _within_limit(r: Receipt) -> Receipt:
+    """The receipt, without its state proofs if they would pass the file's size limit."""
+    from notary.receipts import ReceiptTooLargeError
+
+    if r.proofs is None:
+        return r
+    try:
+        dumps(r)
+    except ReceiptTooLargeError:
+        return replace(r, proofs=None)
+    return r
 
 
 def anchor_payload_of(log: dict[str, Any]) -> BatchAnchor:
@@ -175,15 +233,24 @@ def anchor_payload_of(log: dict[str, Any]) -> BatchAnchor:
     )  # fmt: skip
 
 
-def anchor_evidence(gw: LedgerGateway, root: bytes, party: str) -> Evidence:
+def anchor_evidence(gw: LedgerGateway, root: bytes, party: str, observed: int | None = None) -> Evidence:
     """The evidence of a batch anchor: its event's signed payload and signature, its block's time
-    (the event has none) and the signer's key entry."""
+    (the event has none) and the signer's key entry (observed at block `observed`, default the head)."""
     aid = anchor_id(root, party_code(party))
     log = gw.anchor_log(aid)
     if log is None:
         raise InvalidInputError(f"no batch 0x{aid.hex()} (root {root.hex()} by {party}) on this ledger")
     time = gw.block_time(int(log["blockNumber"]))
-    return _evidence(gw, log, "anchor", anchor_payload_of(log), time, gw.chain.block_number())
+    head = gw.chain.block_number() if observed is None else observed
+    return _evidence(gw, log, "anchor", anchor_payload_of(log), time, head)
+
+
+def anchor_proofs(gw: LedgerGateway, anchor: Evidence, observed: int) -> StateProofs | None:
+    """State proofs for a batch anchor's evidence observed at block `observed` (as `anchor_evidence`
+    read it): its key entry at its block and then, and the ledger's stored batch then."""
+    p = anchor.payload
+    assert isinstance(p, BatchAnchor)
+    return state_proofs(gw, (anchor,), observed, [storage_layout.ledger_slot("_batches", anchor_id(p.root, p.party))])
 
 
 def batch_receipt(
@@ -192,8 +259,10 @@ def batch_receipt(
     digest: bytes,
     proof: Sequence[bytes],
     metadata: dict[str, Any] | None = None,
+    proofs: StateProofs | None = None,
 ) -> Receipt:
-    """A receipt for one document of an anchored batch (no chain access needed)."""
+    """A receipt for one document of an anchored batch (no chain access needed; `proofs` from
+    `anchor_proofs`, or none)."""
     p = anchor.payload
     assert isinstance(p, BatchAnchor)
     _check_metadata(metadata, p.metadata_hash)
@@ -208,4 +277,4 @@ def batch_receipt(
         proof=tuple(proof),
         anchor=anchor,
     )
-    return Receipt(chain, Document(digest, "sha256"), metadata, batch=part)
+    return _within_limit(Receipt(chain, Document(digest, "sha256"), metadata, batch=part, proofs=proofs))

@@ -9,6 +9,8 @@
 8c. The event at the receipt's position (ActRecorded, or BatchAnchored) carries exactly the
     receipt's signed payload, signer and signature, and a record's terms are those of its
     RecordNotarised event; an act the receipt says was voided has its ActVoided event.
+8c'. The blocks the receipt's state proofs name (step 7) are canonical: the one thing those proofs
+    leave trusted, now confirmed by the node.
 8d. What changed since: acts voided, keys declared compromised as of a time before they
     signed (the act no longer counts), the record's state as its valid acts give it now
     (`notary.verify`, the contract's rules: superseded, annulled, terminated, or executed
@@ -30,7 +32,7 @@ from notary.codes import bytes32_to_text, party_code
 from notary.deployment import DeployedContract, Deployment
 from notary.models import Intent, Terms
 from notary.receipt_build import anchor_payload_of
-from notary.receipt_verify import PASSING, ReceiptVerdict, payload_of, verify_offline
+from notary.receipt_verify import PASSING, PROVED, ReceiptVerdict, payload_of, verify_offline
 from notary.receipts import Evidence, Receipt
 from notary.trust import Anchors, judge
 
@@ -210,27 +212,39 @@ def verify_online(chain: Chain, r: Receipt, digest: bytes, trusted: Anchors) -> 
     """Offline steps 0-7, then step 8 against the node behind `chain`."""
     v = verify_offline(r, digest, trusted)
     v.mode = "online"
+    reasons_before, warnings_before = len(v.reasons), len(v.warnings)
+    _online_checks(chain, r, v)
+    outcome = "failed" if len(v.reasons) > reasons_before else "warning" if len(v.warnings) > warnings_before else "ok"
+    v.steps.append(("8", "online: pinned code, the acts in canonical blocks, and what changed since", outcome))
+    return v
+
+
+def _online_checks(chain: Chain, r: Receipt, v: ReceiptVerdict) -> None:
     # 8a.
     if chain.chain_id != r.chain.chain_id:
         v.reasons.append(f"the node serves chain {chain.chain_id}, the receipt is for chain {r.chain.chain_id}")
-        return v
+        return
     if v.deployment is None:  # not pinned (step 0 said why): its contracts prove nothing
-        return v
+        return
     reasons, warnings = judge(v.deployment, code.observe(chain, r.chain.ledger, r.chain.registry))
     v.reasons.extend(reasons)
     v.warnings.extend(warnings)
     if reasons:
-        return v
+        return
     gw = gateway_for(chain, r)
     if r.record is not None:
         if _confirm_record(gw, r, v):
             _record_changes(gw, r, v)
     else:
         _confirm_batch(gw, r, v)
+    if r.proofs is not None and v.state_proofs == PROVED:
+        # 8c'.
+        for b in r.proofs.blocks:
+            if gw.block_hash(b.number) != b.hash:
+                v.reasons.append(f"reorganised: block {b.number}, which the state proofs name, is no longer {b.hash}")
     head = chain.block_number()
     deepest = min(head - e.block_number + 1 for e in _acts(r))
     v.trust = (
         f"online against {chain.url} (chain {chain.chain_id}, head block {head}; the latest act has {deepest} "
-        "confirmations): this assumes that node follows the canonical chain"
+        f"confirmation{'' if deepest == 1 else 's'}): this assumes that node follows the canonical chain"
     )
-    return v

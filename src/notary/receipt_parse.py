@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from eth_utils import is_checksum_address
-
 from notary import eip712
 from notary.codes import party_code
 from notary.hashing import canonical_json
@@ -59,7 +57,7 @@ def fields(value: Any, where: str, expected: set[str]) -> dict[str, Any]:
 
 
 def hex_bytes(value: Any, where: str, size: int | None = 32) -> bytes:
-    if not isinstance(value, str) or not _HEX.match(value) or len(value) % 2:
+    if not isinstance(value, str) or not _HEX.fullmatch(value) or len(value) % 2:
         raise ReceiptFieldError(f"{where} must be lower-case 0x-prefixed hex")
     raw = bytes.fromhex(value[2:])
     if size is not None and len(raw) != size:
@@ -76,13 +74,13 @@ def hex_list(value: Any, where: str, limit: int) -> tuple[bytes, ...]:
 
 
 def address(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not is_checksum_address(value):
+    if not isinstance(value, str) or not eip712.is_checksum_address(value):
         raise ReceiptFieldError(f"{where} must be an EIP-55 checksummed address")
     return value
 
 
 def uint64(value: Any, where: str) -> int:
-    if not isinstance(value, str) or not _UINT64.match(value) or int(value) >= 2**64:
+    if not isinstance(value, str) or not _UINT64.fullmatch(value) or int(value) >= 2**64:
         raise ReceiptFieldError(f"{where} must be an unsigned 64-bit integer written as a decimal string")
     return int(value)
 
@@ -104,7 +102,7 @@ def text(value: Any, where: str, limit: int, pattern: re.Pattern[str] | None = N
         raise ReceiptFieldError(f"{where} must be a string")
     if len(value) > limit:
         raise ReceiptLimitError(f"{where} has {len(value)} characters; the limit is {limit}")
-    if pattern is not None and not pattern.match(value):
+    if pattern is not None and not pattern.fullmatch(value):  # fullmatch: `$` admits a final newline
         raise ReceiptFieldError(f"{where} value {value!r} is malformed")
     return value
 

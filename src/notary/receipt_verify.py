@@ -27,7 +27,14 @@ Offline, in numbered steps (each labelled in the code):
 6. Batch: the anchor id binds root and party, and the Merkle path leads from the
    document's leaf to the signed root (as OpenZeppelin's MerkleProof, whatever its length;
    how many documents the batch holds is information only, never a reason).
-7. What remains trusted: that the named blocks are in the chain and hold these acts.
+7. State proofs (`notary.receipt_state`, steps 7a-7d), when the receipt carries them: each
+   named block's header hashes to its hash, and the registry's key entries (at each act's
+   block and when written), each act's time (its block's), the record's stored terms hash,
+   state and act history (or the batch's stored signer and time) read through the proofs
+   against the header's state root are the receipt's claims. What remains trusted is then
+   only that the proved block hashes are canonical. Without state proofs (`stateProofs`
+   null or absent), it is that the named blocks are in the chain and hold these acts, with
+   the times and key entries stated: the verdict says which (`state_proofs`).
 
 Online, additionally (step 8, `verify_online`): the ledger's `registry()` is the receipt's
 registry and both contracts' code is the pinned code; each act's event is in the block the
@@ -40,10 +47,9 @@ Verification fails closed: anything that cannot be checked is a reason, not a pa
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-
-import rfc8785
 
 from notary import eip712, lifecycle, merkle
 from notary.codes import kind_code, party_code, text_to_bytes32
@@ -60,10 +66,13 @@ from notary.models import (
     anchor_id,
     record_id,
 )
-from notary.receipts import Evidence, Receipt, RecordPart, sections
+from notary.receipt_state import check as check_state_proofs
+from notary.receipts import Evidence, Receipt, RecordPart, sealed_digests
 from notary.trust import RECEIPT, Anchors, Pin
 
 PASSING = (Status.EXECUTED, Status.IN_FORCE)
+#: What a verdict says of the receipt's state proofs (`ReceiptVerdict.state_proofs`).
+PROVED, UNPROVED, REFUTED = "verified", "absent", "invalid"
 
 
 @dataclass
@@ -77,6 +86,9 @@ class ReceiptVerdict:
     changes: list[str] = field(default_factory=list)
     trust: str = ""
     deployment: Pin | None = None  # the pinned deployment trusted (step 0), if any
+    state_proofs: str = UNPROVED  # PROVED, UNPROVED (none in the receipt) or REFUTED (step 7)
+    #: The numbered steps as run: (number, what was checked, "ok" | "failed" | "warning").
+    steps: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -91,8 +103,19 @@ class ReceiptVerdict:
             "warnings": list(self.warnings),
             "changes": list(self.changes),
             "trustAssumption": self.trust,
+            "stateProofs": self.state_proofs,
             "deployment": self.deployment.to_json() if self.deployment is not None else None,
+            "steps": [{"step": n, "check": what, "outcome": outcome} for n, what, outcome in self.steps],
         }
+
+
+@contextmanager
+def _step(v: ReceiptVerdict, number: str, what: str) -> Iterator[None]:
+    """Record step `number` as failed if it added a reason, a warning if it added one, else ok."""
+    reasons, warnings = len(v.reasons), len(v.warnings)
+    yield
+    outcome = "failed" if len(v.reasons) > reasons else "warning" if len(v.warnings) > warnings else "ok"
+    v.steps.append((number, what, outcome))
 
 
 def _describe(e: Evidence) -> str:
@@ -115,10 +138,9 @@ def _check_deployment(r: Receipt, trusted: Anchors, v: ReceiptVerdict) -> None:
 
 def _check_seal(r: Receipt, v: ReceiptVerdict) -> None:
     # Step 1.
-    body = sections(r)
+    actual = sealed_digests(r)
     for name, sealed in r.seal:
-        actual = "0x" + hashlib.sha256(rfc8785.dumps(body[name])).hexdigest()
-        if actual != sealed:
+        if actual[name] != sealed:
             v.reasons.append(
                 f"the {name} section does not match its seal: the receipt was altered after it was written"
             )
@@ -395,13 +417,30 @@ def documents_of(metadata: dict[str, object] | None) -> int | None:
     return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else None
 
 
-def _trust(r: Receipt) -> str:
+_CONFIRM = "confirm online with `notary verify FILE --receipt R` (without --offline)"
+
+
+def _trust(r: Receipt, v: ReceiptVerdict) -> str:
+    # Step 7.
+    if r.proofs is not None:
+        reasons, proved = check_state_proofs(r, v.deployment)
+        v.reasons.extend(reasons)
+        v.state_proofs = REFUTED if reasons else PROVED
+        if not reasons:
+            blocks = ", ".join(f"{b.number} ({b.hash[:10]}…)" for b in r.proofs.blocks if b.number in proved)
+            return (
+                f"offline, this trusts only that block(s) {blocks} are in the canonical history of chain "
+                f"{r.chain.chain_id}: the receipt's state proofs tie every key entry, act time and the "
+                f"{r.subject}'s stored state to those blocks' state roots; {_CONFIRM}, or check the block hashes "
+                "against any node or explorer you trust"
+            )
     acts = r.record.attestations if r.record is not None else (r.batch.anchor,) if r.batch is not None else ()
     blocks = ", ".join(sorted({f"{e.block_number} ({e.block_hash[:10]}…)" for e in acts}))
+    carries = "its state proofs do not hold" if r.proofs is not None else "this receipt carries no state proofs"
     return (
-        f"offline, this assumes that block(s) {blocks} are in the canonical history of chain {r.chain.chain_id} and "
-        f"hold these transactions of ledger {r.chain.ledger}, with the times and key entries stated; "
-        "confirm online with `notary verify FILE --receipt R` (without --offline)"
+        f"{carries}: offline, this assumes that block(s) {blocks} are in the canonical history of chain "
+        f"{r.chain.chain_id} and hold these transactions of ledger {r.chain.ledger}, with the times and key "
+        f"entries stated; {_CONFIRM}"
     )
 
 
@@ -409,18 +448,26 @@ def verify_offline(r: Receipt, digest: bytes, trusted: Anchors) -> ReceiptVerdic
     """Steps 0-7: everything the receipt proves by itself, with no chain access, if its deployment is
     one of the `trusted` pins (none trusts nothing)."""
     v = ReceiptVerdict("offline")
-    _check_deployment(r, trusted, v)
-    _check_seal(r, v)
-    _check_document(r, digest, v)
+    with _step(v, "0", "the deployment is pinned (trust store or manifest)"):
+        _check_deployment(r, trusted, v)
+    with _step(v, "1", "every section matches its seal"):
+        _check_seal(r, v)
+    with _step(v, "2", "the file is the receipt's document (or one of its texts)"):
+        _check_document(r, digest, v)
     if r.record is not None:
-        _check_record(r, v)
+        with _step(v, "3-5", "metadata, every signed act (EIP-712 signature, key window) and the record's state"):
+            _check_record(r, v)
     elif r.batch is not None:
         if v.matched:
             n = documents_of(r.metadata)
             of = f" of {n}" if n is not None else ""
             v.matched = f"a document of the batch{of} anchored by {r.batch.party}"
-        _check_batch(r, v)
+        with _step(v, "3-6", "metadata, the signed anchor and the Merkle path to its root"):
+            _check_batch(r, v)
     else:  # pragma: no cover - the parser requires one
         v.reasons.append("the receipt holds neither a record nor a batch")
-    v.trust = _trust(r)
+    with _step(v, "7", "state proofs against the named blocks' headers (what remains trusted)"):
+        v.trust = _trust(r, v)
+    if v.state_proofs == UNPROVED:
+        v.steps[-1] = (*v.steps[-1][:2], "not proved")
     return v

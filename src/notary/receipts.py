@@ -26,6 +26,7 @@ Limits: 1 MiB per file, 320 acts (32 parties x 5 intents standing, and as many v
                    "attestations": [evidence…]}   (or)
       "batch":    {"anchorId", "root", "party", "hashAlgorithm", "metadataHash",
                    "proof": ["0x…"], "anchor": evidence},
+      "stateProofs": null | {"observedAt", "blocks": [{"blockNumber", "blockHash", "header", "nodes"}]},
       "seal":     {"algorithm": "sha256", "sections": {"chain": "0x…", …}}
     }
 
@@ -57,13 +58,16 @@ values and the chain id are JSON integers.
 
 The seal holds the SHA-256 of each section's canonical JSON. It detects alteration (a
 byte changed by accident or by hand), not forgery: signatures and Merkle paths are what
-verification trusts; the chain facts (times, blocks, key entries, voids) are confirmed online.
+verification trusts; the chain facts (times, blocks, key entries, voids) are proved by the
+`stateProofs` section against the named blocks' headers (`notary.receipt_proofs`), or, in a
+receipt without them (`null`, or absent in older files), confirmed online.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +77,10 @@ import rfc8785
 from notary import eip712
 from notary.errors import InvalidInputError
 from notary.models import Act, BatchAnchor, Notarisation, SignerKey, Status, Terms
+from notary.receipt_proofs import SECTION as PROOFS_SECTION
+from notary.receipt_proofs import StateProofs
+from notary.receipt_proofs import parse as parse_proofs
+from notary.receipt_proofs import to_json as proofs_json
 
 MEDIA_TYPE = "application/vnd.notary.receipt+json"
 MAJOR_VERSION = 2
@@ -167,7 +175,8 @@ __all__ = [
     "ReceiptFormatError", "ReceiptFieldError", "ReceiptUnknownFieldError", "ReceiptMissingFieldError",
     "ReceiptLimitError", "ReceiptTooLargeError", "ReceiptSyntaxError", "ReceiptTrailingDataError",
     "ReceiptNotCanonicalError", "ReceiptMediaTypeError", "ReceiptVersionError", "ReceiptProtocolV1Error",
-    "dumps", "loads", "read", "write", "seal_of", "evidence_json", "typed_data_json", "json_values",
+    "dumps", "loads", "read", "write", "seal_of", "canonical", "sealed_digests", "evidence_json", "typed_data_json",
+    "json_values",
 ]  # fmt: skip
 
 
@@ -277,6 +286,7 @@ class Receipt:
     record: RecordPart | None = None
     batch: BatchPart | None = None
     seal: tuple[tuple[str, str], ...] = ()  # as read from a file; `dumps` always writes a fresh one
+    proofs: StateProofs | None = None  # None: the receipt carries no state proofs
 
     @property
     def subject(self) -> str:
@@ -433,12 +443,49 @@ def sections(r: Receipt) -> dict[str, Any]:
             "proof": [_h(p) for p in b.proof],
             "anchor": evidence_json(b.anchor),
         }
+    body[PROOFS_SECTION] = proofs_json(r.proofs)
     return body
+
+
+# --------------------------------------------------------------------- canonical JSON (RFC 8785)
+
+_SAFE_INTEGER = 2**53 - 1
+_NON_BMP = re.compile("[\U00010000-\U0010ffff]")
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # JSON text escaping a character beyond the BMP
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` is JSON that Python's C encoder writes exactly as RFC 8785 does: null, booleans,
+    strings, integers of at most 2^53 - 1 in magnitude, lists and objects whose keys are strings of the
+    Basic Multilingual Plane (there, code point order is RFC 8785's UTF-16 order). Floats are not."""
+    t = type(value)
+    if t is str or t is bool or value is None:
+        return True
+    if t is int:
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+    if t is dict:
+        return all(type(k) is str and (k.isascii() or not _NON_BMP.search(k)) and _plain(v) for k, v in value.items())
+    if t is list or t is tuple:
+        return all(_plain(v) for v in value)
+    return False
+
+
+def canonical(value: Any, plain: bool | None = None) -> bytes:
+    """RFC 8785 canonical JSON: the bytes of `rfc8785.dumps(value)`, which it raises for what it refuses.
+    Values in the `_plain` domain (every receipt section without floats in its metadata) are written by
+    `json.dumps` in C; anything else by `rfc8785`. `plain`: already known (by the parser), else checked."""
+    if plain if plain is not None else _plain(value):
+        try:
+            return _ENCODER.encode(value).encode()
+        except UnicodeEncodeError:  # a lone surrogate: rfc8785 refuses it with its own error
+            pass
+    return rfc8785.dumps(value)
 
 
 def seal_of(body: dict[str, Any]) -> dict[str, str]:
     """SHA-256 of each section's canonical JSON."""
-    return {name: _h(hashlib.sha256(rfc8785.dumps(value)).digest()) for name, value in sorted(body.items())}
+    return {name: _h(hashlib.sha256(canonical(value)).digest()) for name, value in sorted(body.items())}
 
 
 def dumps(r: Receipt) -> bytes:
@@ -448,7 +495,7 @@ def dumps(r: Receipt) -> bytes:
     body = sections(r)
     full = {"mediaType": MEDIA_TYPE, "version": MAJOR_VERSION, **body}
     full["seal"] = {"algorithm": SEAL_ALGORITHM, "sections": seal_of(body)}
-    raw = rfc8785.dumps(full)
+    raw = canonical(full)
     loads(raw)  # what we write must read back
     return raw
 
@@ -472,23 +519,43 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _parse_json(raw: bytes) -> Any:
+def _parse_json(raw: bytes) -> tuple[Any, bool]:
+    """The JSON value, and whether it is `_plain` (learnt while parsing: no float, no integer past
+    2^53 - 1, no character beyond the Basic Multilingual Plane)."""
     if len(raw) > MAX_BYTES:
         raise ReceiptTooLargeError(f"receipt is {len(raw)} bytes; the limit is {MAX_BYTES}")
     try:
         textual = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ReceiptSyntaxError(f"receipt is not UTF-8 (byte {exc.start})") from None
-    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+    plain = (textual.isascii() or not _NON_BMP.search(textual)) and not _SURROGATE_ESCAPE.search(textual)
+
+    def not_plain(text: str) -> float:
+        nonlocal plain
+        plain = False
+        return float(text)
+
+    def integer(text: str) -> int:
+        nonlocal plain
+        value = int(text)
+        if not -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
+            plain = False
+        return value
+
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_no_duplicates, parse_float=not_plain, parse_int=integer, parse_constant=not_plain
+    )
     try:
         body, end = decoder.raw_decode(textual)
     except json.JSONDecodeError as exc:
         raise ReceiptSyntaxError(f"receipt is not valid JSON: {exc.msg} at character {exc.pos}") from None
+    except (ValueError, RecursionError) as exc:  # an integer past Python's digit limit; nesting too deep
+        raise ReceiptSyntaxError(f"receipt is not readable JSON: {exc}") from None
     if end != len(textual):
         raise ReceiptTrailingDataError(
             f"receipt has {len(textual) - end} characters of trailing data after the JSON value (at {end})"
         )
-    return body
+    return body, plain
 
 
 def _check_version(version: Any) -> None:
@@ -506,7 +573,7 @@ def _check_version(version: Any) -> None:
 
 def loads(raw: bytes) -> Receipt:
     """Parse a receipt strictly (see the module docstring); the seal is read, not checked."""
-    body = _parse_json(raw)
+    body, plain = _parse_json(raw)
     if not isinstance(body, dict) or body.get("mediaType") != MEDIA_TYPE:
         found = body.get("mediaType") if isinstance(body, dict) else type(body).__name__
         raise ReceiptMediaTypeError(f"not a receipt: mediaType is {found!r}, expected {MEDIA_TYPE}")
@@ -517,14 +584,20 @@ def loads(raw: bytes) -> Receipt:
         raise ReceiptMissingFieldError("receipt holds neither a record nor a batch section")
     subject = "record" if "record" in body else "batch"
     names = {"chain", "eip712", "document", "metadata", subject}
+    if PROOFS_SECTION in body:  # optional: older receipts do not have it
+        names.add(PROOFS_SECTION)
     top = parse.fields(body, "receipt", {"mediaType", "version", "seal", *names})
     try:
-        canonical = rfc8785.dumps(body)
+        # Section by section (`_plain`: ASCII top-level keys), so that the seal check reuses their bytes.
+        parts = {name: canonical(value, True) for name, value in sorted(body.items())} if plain else {}
+        written = b"{" + b",".join(b'"%s":%s' % (k.encode(), v) for k, v in parts.items()) + b"}"
+        if not plain or written != raw:
+            written = canonical(body, plain)
     except (rfc8785.CanonicalizationError, ValueError) as exc:
         raise ReceiptNotCanonicalError(f"receipt cannot be canonicalised: {exc}") from None
-    if canonical != raw:
+    if written != raw:
         at = next(
-            (i for i, (a, b) in enumerate(zip(canonical, raw, strict=False)) if a != b), min(len(raw), len(canonical))
+            (i for i, (a, b) in enumerate(zip(written, raw, strict=False)) if a != b), min(len(raw), len(written))
         )
         raise ReceiptNotCanonicalError(
             f"receipt is not in RFC 8785 canonical form (first difference at byte {at})",
@@ -535,9 +608,31 @@ def loads(raw: bytes) -> Receipt:
     document = parse.parse_document(top["document"])
     metadata = parse.parse_metadata(top["metadata"])
     seal = parse.parse_seal(top["seal"], names)
+    proofs = parse_proofs(top.get(PROOFS_SECTION))
     if subject == "record":
-        return Receipt(chain, document, metadata, record=parse.parse_record(top["record"]), seal=seal)
-    return Receipt(chain, document, metadata, batch=parse.parse_batch(top["batch"]), seal=seal)
+        r = Receipt(chain, document, metadata, record=parse.parse_record(top["record"]), seal=seal, proofs=proofs)
+    else:
+        r = Receipt(chain, document, metadata, batch=parse.parse_batch(top["batch"]), seal=seal, proofs=proofs)
+    if parts:
+        # Not a field: `dataclasses.replace` gives a receipt without it, whose sections are re-encoded.
+        object.__setattr__(r, _READ, {n: _h(hashlib.sha256(parts[n]).digest()) for n in names if n != "metadata"})
+    return r
+
+
+_READ = "_digests_as_read"
+
+
+def sealed_digests(r: Receipt) -> dict[str, str]:
+    """The SHA-256 of each section of `r` that its seal names, as the seal check compares them. For a
+    receipt exactly as `loads` returned it, the immutable sections' digests are those of the bytes it read
+    (equal: parsing and `sections` are exact inverses, which the golden tests pin byte for byte); the
+    metadata (a mutable dict) and every section of any other receipt are encoded from the values."""
+    known: dict[str, str] = getattr(r, _READ, {})
+    missing = [name for name, _ in r.seal if name not in known]
+    body = {"metadata": r.metadata} if missing == ["metadata"] else sections(r) if missing else {}
+    return {
+        name: known[name] if name in known else _h(hashlib.sha256(canonical(body[name])).digest()) for name, _ in r.seal
+    }
 
 
 def read(path: Path) -> Receipt:

@@ -18,8 +18,16 @@ The verdict rules, in numbered steps (each labelled in the code):
    (notarised by that party), `signed_by` (every party listed is bound by it).
 6. Across the records of the digest: a record ANNULLED or TERMINATED by its signatories
    while another passes makes the verdict DISPUTED, naming both; never a plain "verified".
-7. The verdict is VERIFIED when at least one record passes and none disputes it; every
-   failure is a reason.
+7. A document the ledger does not name may still be notarised through what its holders
+   published (`notary.published`):
+   a. a member of a batch: the batch is anchored on this ledger, its signer's key was
+      authorised when it anchored (as known now), and the ledger's `verifyInclusion`
+      accepts the document's Merkle proof. The anchoring party is the only one bound;
+      `in_force` is never met by a batch;
+   b. a text or annex of a multi-text instrument: the instrument digest is verified by
+      steps 1-6 under the same policy, and the text's verdict is the instrument's.
+8. The verdict is VERIFIED when at least one record, batch or instrument passes and none
+   disputes it; every failure is a reason.
 
 Verification fails closed: a record that cannot be read is a failure, not a pass.
 """
@@ -27,11 +35,26 @@ Verification fails closed: a record that cannot be read is a failure, not a pass
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from notary import lifecycle
-from notary.chain.gateway import LedgerGateway
 from notary.codes import bytes32_to_text, party_code
-from notary.models import Attestation, Record, Status
+from notary.models import Attestation, Record, SignerKey, Status
+
+if TYPE_CHECKING:
+    from notary.published import Membership, PublishedStore, TextOf
+
+
+class LedgerReads(Protocol):
+    """The ledger reads the verdict rules make: `LedgerGateway` (the node) answers them, and so does
+    `notary.api.indexed_ledger.IndexedLedger` (a current event index), with the same answers."""
+
+    def records_of_digest(self, digest: bytes) -> list[bytes]: ...
+    def record(self, record_id: bytes, with_attestations: bool = True) -> Record: ...
+    def signer_key(self, code: bytes, key: str) -> SignerKey: ...
+    def batch(self, anchor_id: bytes) -> dict[str, Any]: ...
+    def verify_inclusion(self, anchor_id: bytes, digest: bytes, proof: list[bytes]) -> bool: ...
+
 
 PASSING = (Status.EXECUTED, Status.IN_FORCE)
 #: States in which a record's own signatories undid it: they dispute any other record of the digest.
@@ -79,6 +102,31 @@ class RecordVerdict:
 
 
 @dataclass(frozen=True)
+class BatchVerdict:
+    """A document found in a published batch (step 7a)."""
+
+    membership: Membership
+    ok: bool
+    reasons: tuple[str, ...]
+    #: The anchor as the ledger holds it: signer and time (None: not anchored on this ledger).
+    signer: str | None = None
+    time: int | None = None
+    included: bool = False
+
+
+@dataclass(frozen=True)
+class TextVerdict:
+    """A document found as a text or annex of a published instrument (step 7b)."""
+
+    text: TextOf
+    instrument: Verdict
+
+    @property
+    def ok(self) -> bool:
+        return self.instrument.ok
+
+
+@dataclass(frozen=True)
 class Verdict:
     digest: bytes
     records: tuple[RecordVerdict, ...]
@@ -86,18 +134,22 @@ class Verdict:
     policy: Policy = field(default_factory=Policy)
     #: Record ids (0x…) whose signatories undid what another passing record says.
     disputed_by: tuple[str, ...] = ()
+    batches: tuple[BatchVerdict, ...] = ()
+    texts: tuple[TextVerdict, ...] = ()
 
     @property
     def notarised(self) -> bool:
-        return bool(self.records)
+        anchored = any(b.signer is not None for b in self.batches)
+        return bool(self.records) or anchored or any(t.instrument.notarised for t in self.texts)
 
     @property
     def disputed(self) -> bool:
-        return bool(self.disputed_by)
+        return bool(self.disputed_by) or any(t.instrument.disputed for t in self.texts)
 
     @property
     def ok(self) -> bool:
-        return any(r.ok for r in self.records) and not self.disputed
+        passing = any(r.ok for r in self.records) or any(b.ok for b in self.batches)
+        return (passing or any(t.ok for t in self.texts)) and not self.disputed
 
     @property
     def state(self) -> str:
@@ -109,11 +161,11 @@ class Verdict:
         return "verified" if self.ok else "not-verified"
 
 
-def _offline_window_ok(gw: LedgerGateway, a: Attestation) -> bool:
+def _offline_window_ok(gw: LedgerReads, a: Attestation) -> bool:
     return gw.signer_key(party_code(a.party), a.signer).authorised_at(a.time)
 
 
-def _with_health(gw: LedgerGateway, record: Record) -> Record:
+def _with_health(gw: LedgerReads, record: Record) -> Record:
     """The record with each standing act's health also checked off chain against the key window."""
     acts = []
     for a in record.attestations:
@@ -123,7 +175,7 @@ def _with_health(gw: LedgerGateway, record: Record) -> Record:
     return replace(record, attestations=tuple(acts))
 
 
-def _amendment_holds(gw: LedgerGateway, record: Record) -> bool:
+def _amendment_holds(gw: LedgerReads, record: Record) -> bool:
     """Whether the amendment superseding `record` is executed through valid acts only."""
     amendment = _with_health(gw, gw.record(record.superseded_by))
     state = lifecycle.effective(amendment)
@@ -134,7 +186,22 @@ def _parties(record: Record, mask: int) -> tuple[str, ...]:
     return tuple(p for i, p in enumerate(record.parties) if mask >> i & 1)
 
 
-def verify_record(gw: LedgerGateway, record: Record, policy: Policy | None = None) -> RecordVerdict:
+def _still_to_sign(record: Record, status: Status, unsigned: tuple[str, ...]) -> str:
+    """Who the record waits for, or, if nobody can sign it any more, what can be done instead."""
+    who = ", ".join(unsigned) or "nobody"
+    if status is Status.OPEN:
+        return f"waiting for {who}"
+    if status is Status.CANCELLED:
+        return (
+            f"{who} can no longer sign: {record.submitter} cancelled it (it may notarise a corrected text, "
+            "or another party may notarise this document)"
+        )
+    if status is Status.VOID:
+        return f"{who} cannot sign a void record ({record.submitter} may notarise the document again with a valid key)"
+    return f"{who} can no longer sign a {status.label} record"
+
+
+def verify_record(gw: LedgerReads, record: Record, policy: Policy | None = None) -> RecordVerdict:
     policy = policy or Policy()
     reasons: list[str] = []
     warnings: list[str] = []
@@ -170,7 +237,7 @@ def verify_record(gw: LedgerGateway, record: Record, policy: Policy | None = Non
     signed = lifecycle.popcount(state.signed)
     if signed < record.quorum:
         reasons.append(
-            f"{signed} of {record.quorum} required valid signatures; waiting for {', '.join(unsigned) or 'nobody'}"
+            f"{signed} of {record.quorum} required valid signatures; {_still_to_sign(record, status, unsigned)}"
         )
     if record.ratification_required and status is not Status.IN_FORCE:
         waiting = [p for p in bound if p not in ratified_by]
@@ -195,11 +262,69 @@ def verify_record(gw: LedgerGateway, record: Record, policy: Policy | None = Non
     )  # fmt: skip
 
 
-def verify_digest(gw: LedgerGateway, digest: bytes, policy: Policy | None = None) -> Verdict:
+def verify_batch_member(gw: LedgerReads, m: Membership, digest: bytes, policy: Policy) -> BatchVerdict:
+    """Step 7a: one published batch holding the document."""
+    from notary.errors import ContractRevertError
+
+    aid = bytes.fromhex(m.batch.anchor_id[2:])
+    try:
+        on_chain = gw.batch(aid)
+    except ContractRevertError as exc:
+        if exc.solidity_name != "NotaryUnknownAnchor":
+            raise
+        return BatchVerdict(m, False, (f"batch {m.batch.anchor_id} is not anchored on this ledger (any more)",))
+    reasons: list[str] = []
+    signer, time = str(on_chain["signer"]), int(on_chain["time"])
+    key_ok = on_chain["valid"] and gw.signer_key(party_code(m.batch.party), signer).authorised_at(time)
+    if not key_ok:
+        reasons.append(
+            f"{m.batch.party}'s key {signer} was not authorised when it anchored the batch "
+            "(declared compromised since, or outside its window)"
+        )
+    included = gw.verify_inclusion(aid, digest, list(m.proof))
+    if not included:
+        reasons.append(f"the ledger does not accept the document's Merkle proof in batch {m.batch.anchor_id}")
+    if policy.in_force:
+        reasons.append("the policy asks for a record in force (ratified); a batch anchor is not ratified")
+    if policy.submitter and m.batch.party != policy.submitter:
+        reasons.append(f"the policy asks for a record notarised by {policy.submitter}, not {m.batch.party}")
+    missing = [p for p in policy.signed_by if p != m.batch.party]
+    if missing:
+        reasons.append(f"the policy asks for {', '.join(missing)} to be bound; a batch binds only {m.batch.party}")
+    return BatchVerdict(m, not reasons, tuple(reasons), signer, time, included)
+
+
+def _published(
+    gw: LedgerReads, digest: bytes, policy: Policy, published: PublishedStore
+) -> tuple[tuple[BatchVerdict, ...], tuple[TextVerdict, ...]]:
+    """Step 7: the batches and instruments the document's holders published it in."""
+    batches = tuple(verify_batch_member(gw, m, digest, policy) for m in published.memberships(digest))
+    texts = tuple(
+        TextVerdict(t, verify_digest(gw, bytes.fromhex(t.instrument.digest), policy))
+        for t in published.texts_of(digest)
+    )
+    return batches, texts
+
+
+def _published_reasons(batches: tuple[BatchVerdict, ...], texts: tuple[TextVerdict, ...]) -> list[str]:
+    out = [r for b in batches for r in b.reasons]
+    for t in texts:
+        where = f"as {t.text.role} {t.text.name!r} of instrument {t.text.instrument.digest[:16]}…"
+        out += [f"{where}: {r}" for r in t.instrument.reasons]
+    return out
+
+
+def verify_digest(
+    gw: LedgerReads, digest: bytes, policy: Policy | None = None, published: PublishedStore | None = None
+) -> Verdict:
+    """The verdict on `digest` (the module's steps); `published` adds batch members and instrument texts."""
     policy = policy or Policy()
+    batches, texts = _published(gw, digest, policy, published) if published is not None else ((), ())
     # Step 1: every record of the digest.
     ids = gw.records_of_digest(digest)
     if not ids:
+        if batches or texts:
+            return Verdict(digest, (), tuple(_published_reasons(batches, texts)), policy, (), batches, texts)
         return Verdict(digest, (), ("the document is not notarised on this ledger",), policy)
     # Steps 2-5 per record.
     verdicts = tuple(verify_record(gw, gw.record(i), policy) for i in ids)
@@ -219,6 +344,6 @@ def verify_digest(gw: LedgerGateway, digest: bytes, policy: Policy | None = None
                 f"record {passing[0].record.record_id_hex[:18]}… by {passing[0].record.submitter} reads "
                 f"{passing[0].effective_status.label if passing[0].effective_status else '?'}",
             )
-    # Step 7 in Verdict.ok.
-    return Verdict(digest, verdicts, tuple(reasons), policy, disputed_by)
-
+    reasons += _published_reasons(batches, texts)
+    # Step 8 in Verdict.ok.
+    return Verdict(digest, verdicts, tuple(reasons), policy, disputed_by, batches, texts)

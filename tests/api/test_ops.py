@@ -79,6 +79,8 @@ def test_openapi_documents_models_and_error_responses(client: TestClient) -> Non
         "/v1/proofs/{digest}/receipt",
         "/v1/parties/{code}",
         "/v1/relay",
+        "/v1/publish/batch",
+        "/v1/publish/instrument",
         "/v1/audit/export",
         "/v1/audit/export/manifest",
         "/healthz",
@@ -106,6 +108,12 @@ def test_openapi_documents_models_and_error_responses(client: TestClient) -> Non
     assert "file" in upload["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
     assert "413" in upload["responses"] and "404" in paths["/v1/records/{digest}"]["get"]["responses"]
     assert spec["components"]["securitySchemes"]["apiKey"]["name"] == "X-API-Key"
+    for kind in ("batch", "instrument"):
+        publish = paths[f"/v1/publish/{kind}"]["post"]
+        assert publish["security"] and {"401", "403", "413", "422"} <= set(publish["responses"])
+        assert publish["responses"]["200"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/PublishedOut"
+        }
 
 
 def test_page_and_assets_are_local_with_strict_headers(client: TestClient) -> None:

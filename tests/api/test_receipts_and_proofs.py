@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from notary import batch, ledger, receipts
 from notary.api import ApiSettings, create_app
+from notary.api.settings import IndexSettings
 from notary.errors import ConfigError
 from notary.receipt_build import anchor_evidence, chain_ref
 from notary.receipt_verify import verify_offline
@@ -76,18 +77,24 @@ def _anchor(world: World, folder: Path, name: str = "batch.json") -> batch.Bundl
     return bundle
 
 
+def _with_bundles(settings: Callable[..., ApiSettings], folder: Path, db: str = "index") -> ApiSettings:
+    """Settings with the index on (its own SQLite file) and NOTARY_BUNDLE_DIR=`folder`."""
+    url = f"sqlite:///{folder.parent / (db + '.sqlite3')}"
+    return settings(bundle_dir=folder, index=IndexSettings(enabled=True, url=url))
+
+
 def test_proof_by_digest_verifies_on_chain(world: World, settings: Callable[..., ApiSettings], tmp_path: Path) -> None:
     """GET /v1/proofs/{digest}: the leaf's proof, the anchor, and the ledger's verifyInclusion says yes."""
     bundle = _anchor(world, tmp_path / "bundles")
     (tmp_path / "bundles" / "doc-3.receipt.json").write_text("{}")  # receipts beside bundles are not bundles
-    client = TestClient(create_app(settings(bundle_dir=tmp_path / "bundles"), gateway=world.gw))
+    client = TestClient(create_app(_with_bundles(settings, tmp_path / "bundles"), gateway=world.gw))
     body = client.get(f"/v1/proofs/{DOCS[3].hex()}").json()
     assert body["verified"] and body["digest"] == DOCS[3].hex()
     (inc,) = body["inclusions"]
     assert inc["index"] == 3 and inc["name"] == "doc-3.pdf" and inc["count"] == 5 and inc["party"] == "FRA"
     assert inc["root"] == "0x" + bundle.payload.root.hex() and inc["anchorOnChain"] and inc["verifiedOnChain"]
     assert len(inc["proof"]) <= batch.depth(5) and inc["anchorTransaction"] == bundle.anchor.transaction
-    assert inc["bundle"] == "batch.json" and inc["receipt"].startswith(f"/v1/proofs/{DOCS[3].hex()}/receipt?anchor=")
+    assert inc["bundle"] == "" and inc["receipt"].startswith(f"/v1/proofs/{DOCS[3].hex()}/receipt?anchor=")
     r = client.get(inc["receipt"])
     assert r.status_code == 200 and r.headers["content-type"] == RECEIPT
     receipt = receipts.loads(r.content)
@@ -100,17 +107,23 @@ def test_proof_by_digest_verifies_on_chain(world: World, settings: Callable[...,
 
 
 def test_proof_of_an_anchor_the_chain_lost(world: World, settings: Callable[..., ApiSettings], tmp_path: Path) -> None:
-    """A bundle whose anchor is not on this chain (reset, or reorganised away): served, but not verified."""
+    """A batch published, then its anchor reorganised away (the chain reset): served, but not verified; a
+    bundle whose anchor is not on chain at start-up is skipped (its documents are not found)."""
     snapshot = world.chain.tester.take_snapshot()
     _anchor(world, tmp_path / "bundles")
+    client = TestClient(create_app(_with_bundles(settings, tmp_path / "bundles"), gateway=world.gw))
     world.chain.tester.revert_to_snapshot(snapshot)
-    client = TestClient(create_app(settings(bundle_dir=tmp_path / "bundles"), gateway=world.gw))
     body = client.get(f"/v1/proofs/{DOCS[0].hex()}").json()
     assert not body["verified"] and not body["inclusions"][0]["anchorOnChain"]
+    verdict = client.get(f"/v1/verify/{DOCS[0].hex()}").json()
+    assert not verdict["verified"] and verdict["verdict"] == "not-notarised"  # the anchor is gone
+    assert "not anchored on this ledger" in verdict["batches"][0]["reasons"][0]
+    later = TestClient(create_app(_with_bundles(settings, tmp_path / "bundles", "other"), gateway=world.gw))
+    assert later.get(f"/v1/proofs/{DOCS[0].hex()}").status_code == 404
 
 
 def test_proofs_without_bundles_are_404(client: TestClient) -> None:
-    """No NOTARY_BUNDLE_DIR: every proof is 404 with a hint; a malformed digest 422."""
+    """Nothing published (here: no index at all): every proof is 404 with a hint; a malformed digest 422."""
     r = client.get(f"/v1/proofs/{DOCS[0].hex()}")
     assert r.status_code == 404 and r.json()["code"] == "record-not-found" and r.json()["hint"]
     assert client.get("/v1/proofs/12").status_code == 422
@@ -125,11 +138,13 @@ def test_altered_or_foreign_bundles_refuse_the_start(
     (tmp_path / "b").mkdir()
     altered.write(tmp_path / "b" / "batch.json")
     with pytest.raises(ConfigError, match="do not rebuild the anchored root"):
-        create_app(settings(bundle_dir=tmp_path / "b"), gateway=world.gw)
+        create_app(_with_bundles(settings, tmp_path / "b"), gateway=world.gw)
     foreign = dataclasses.replace(bundle, chain=dataclasses.replace(bundle.chain, chain_id=1))
     (tmp_path / "c").mkdir()
     foreign.write(tmp_path / "c" / "batch.json")
-    with pytest.raises(ConfigError, match="not of this service's"):
-        create_app(settings(bundle_dir=tmp_path / "c"), gateway=world.gw)
+    with pytest.raises(ConfigError, match="not of this ledger"):
+        create_app(_with_bundles(settings, tmp_path / "c"), gateway=world.gw)
     with pytest.raises(ConfigError, match="not a directory"):
-        create_app(settings(bundle_dir=tmp_path / "missing"), gateway=world.gw)
+        create_app(_with_bundles(settings, tmp_path / "missing"), gateway=world.gw)
+    with pytest.raises(ConfigError, match="needs the index"):
+        create_app(settings(bundle_dir=tmp_path / "a"), gateway=world.gw)

@@ -118,7 +118,11 @@ def test_index_and_bundle_settings_from_env(tmp_path: Path) -> None:
     s = ApiSettings.from_env(env, base=config.Settings())
     assert s.index == IndexSettings(False, "postgresql://u@db/notary", 50, 3, 0.5, 5) and s.bundle_dir == tmp_path
     assert [sorted(k.scopes) for k in s.api_keys] == [["audit"], ["audit", "relay"], ["relay"]]
-    s.check()
+    with pytest.raises(ConfigError, match="NOTARY_BUNDLE_DIR needs the index"):
+        s.check()  # published batches live in the index
+    on = ApiSettings.from_env({**env, "NOTARY_INDEX": "on", "NOTARY_INDEX_FOLLOW": "false"}, base=config.Settings())
+    assert on.index.enabled and not on.index.follow
+    on.check()
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def test_fresh_receipt_confirms_online(world: World) -> None:
     assert verify_offline(r, digest, world.pinned).ok
     v = verify_online(world.chain, r, digest, world.pinned)
     assert v.ok and v.changes == [] and v.mode == "online", v.reasons
-    assert "confirmations" in v.trust
+    assert "confirmation" in v.trust  # "1 confirmation", "2 confirmations"
 
 
 def test_pending_receipt_fails_then_reports_the_execution(world: World) -> None:

@@ -19,19 +19,21 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from python_multipart.multipart import parse_options_header
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notary import __version__
 from notary.api import problems
-from notary.api.auth import RateLimiter
+from notary.api.auth import EXEMPT, PublicRateLimit, RateLimiter
 from notary.api.deps import Services
 from notary.api.indexing import IndexService
 from notary.api.metrics import Metrics, MetricsMiddleware
-from notary.api.proofs import ProofIndex
+from notary.api.proofs import load_bundle_dir
 from notary.api.relayer import Relayer, load_relayer
-from notary.api.routes import audit, health, parties, proofs, records, relay, verify
+from notary.api.routes import audit, health, parties, proofs, publish, records, relay, verify
 from notary.api.settings import ApiSettings
-from notary.api.signed_payload_schema import SIGNED_PAYLOAD_SCHEMA
+from notary.api.signed_payload_schema import signed_payload_schema
 from notary.chain.gateway import LedgerGateway
 from notary.journal import Journal
 
@@ -73,15 +75,64 @@ class SecurityHeaders:
         await self.app(scope, receive, add if scope["type"] == "http" else send)
 
 
+class Utf8Json:
+    """Refuse a JSON request body in UTF-16 or UTF-32 (or a declared charset other than UTF-8)
+    with a 415 problem before any route reads it: JSON exchanged between systems is UTF-8 (RFC 8259
+    §8.1), and Python's json.loads would otherwise guess the encoding from the bytes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        ctype, params = parse_options_header(request.headers.get("content-type"))
+        if ctype != b"application/json" and not ctype.endswith(b"+json"):
+            await self.app(scope, receive, send)
+            return
+        charset = params.get(b"charset", b"utf-8").lower()
+        first = await receive()
+        head = first.get("body", b"")[:4]
+        if charset not in (b"utf-8", b"utf8") or head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+            found = charset.decode("latin-1") if charset not in (b"utf-8", b"utf8") else "UTF-16 or UTF-32"
+            response = problems.problem(
+                415,
+                "unsupported-media-type",
+                "Unsupported request media type",
+                f"a JSON body must be UTF-8, not {found}",
+                request=request,
+                hint="send the file's bytes as written (notary writes UTF-8), with Content-Type: "
+                f"{ctype.decode('latin-1')}",
+            )
+            await response(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return first
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
 def create_app(settings: ApiSettings, gateway: LedgerGateway | None = None) -> FastAPI:
     settings.check()
     gw = gateway or connect_gateway(settings)
     relayer = None
     if settings.relay_enabled:
         journal = Journal(settings.base.resolved_data_dir, gw.chain.chain_id)
-        relayer = Relayer(gw, load_relayer(settings.relayer, gw), journal, settings.base.tx_timeout)
+        relayer = Relayer(
+            gw, load_relayer(settings.relayer, gw), journal, settings.base.tx_timeout, settings.base.confirmations
+        )
     index = IndexService.from_settings(settings, gw)
-    bundles = ProofIndex.load(settings.bundle_dir, gw) if settings.bundle_dir is not None else None
+    published = index.published() if index is not None else None
+    if published is not None and settings.bundle_dir is not None:
+        load_bundle_dir(settings.bundle_dir, gw, published)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -103,9 +154,10 @@ def create_app(settings: ApiSettings, gateway: LedgerGateway | None = None) -> F
     )
     metrics = Metrics()
     limiter = RateLimiter(settings.rate_limit)
-    app.state.services = Services(settings, gw, metrics, limiter, relayer, index, bundles)
+    public = RateLimiter(settings.public_rate_limit) if settings.public_rate_limit is not None else None
+    app.state.services = Services(settings, gw, metrics, limiter, relayer, index, published)
     problems.install(app)
-    for module in (verify, records, proofs, parties, relay, audit, health):
+    for module in (verify, records, proofs, publish, parties, relay, audit, health):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)
@@ -113,22 +165,41 @@ def create_app(settings: ApiSettings, gateway: LedgerGateway | None = None) -> F
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(Utf8Json)
+    app.add_middleware(PublicRateLimit, limiter=public, keys=settings.api_keys)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeaders)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, gw)  # type: ignore[method-assign]
     return app
 
 
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema, plus the shared Problem and SignedPayload schemas and the API-key schemes."""
+def _openapi(app: FastAPI, gw: LedgerGateway) -> dict[str, Any]:
+    """FastAPI's schema, plus the shared Problem and SignedPayload schemas (for this deployment's
+    EIP-712 domain), the API-key schemes, and the problems the middleware may answer with."""
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {})["Problem"] = problems.Problem.model_json_schema()
-        components["schemas"]["SignedPayload"] = SIGNED_PAYLOAD_SCHEMA
+        components["schemas"]["SignedPayload"] = signed_payload_schema(gw.domain)
         components["securitySchemes"] = {
             "bearer": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <API key>"},
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
         }
+        _middleware_problems(schema)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _middleware_problems(schema: dict[str, Any]) -> None:
+    """Every operation may be rate-limited (429, `PublicRateLimit`) unless exempt; one that takes
+    JSON may be refused a body that is not UTF-8 (415, `Utf8Json`)."""
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            json_body = any(t == "application/json" or t.endswith("+json") for t in content)
+            wanted = ([] if path in EXEMPT else [429]) + ([415] if json_body else [])
+            missing = [s for s in wanted if str(s) not in operation.get("responses", {})]
+            if missing:
+                operation.setdefault("responses", {}).update(
+                    {str(k): v for k, v in problems.responses(*missing).items()}
+                )

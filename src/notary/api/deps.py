@@ -10,11 +10,11 @@ from fastapi import Depends, Path, Request
 from notary.api.auth import RateLimiter
 from notary.api.indexing import IndexService
 from notary.api.metrics import Metrics
-from notary.api.proofs import ProofIndex
 from notary.api.relayer import Relayer
 from notary.api.settings import ApiSettings
 from notary.chain.gateway import LedgerGateway
 from notary.hashing import parse_digest
+from notary.published import PublishedStore
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Services:
     limiter: RateLimiter
     relayer: Relayer | None  # None: the relay is disabled
     index: IndexService | None = None  # None: no background indexer (NOTARY_INDEX=false)
-    proofs: ProofIndex | None = None  # None: no NOTARY_BUNDLE_DIR
+    published: PublishedStore | None = None  # None: no index (NOTARY_INDEX=false), so nothing published
 
 
 def services(request: Request) -> Services:
@@ -36,6 +36,21 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 DIGEST_PATTERN = r"^(0x)?[0-9a-fA-F]{64}$"
+# What the parameters' validation enforces is what the OpenAPI schema says (FastAPI checks these
+# patterns and bounds before a route runs): ASCII only, bounded lengths, no integer past uint63.
+_CODE = r"[A-Za-z][A-Za-z0-9-]{1,15}"
+PARTY_PATTERN = rf"^{_CODE}$"
+PARTIES_PATTERN = rf"^{_CODE}(,{_CODE}){{0,31}}$"
+KIND_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+_HH_MM = r"([01][0-9]|2[0-3]):[0-5][0-9]"
+_DATE = r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+#: UNIX seconds, `now`, an offset such as -2h or +30d, or ISO 8601 (UTC unless a zone is given).
+TIME_PATTERN = (
+    rf"^(now|[0-9]{{1,12}}|[+-][0-9]{{1,9}}[smhdw]|{_DATE}([T ]{_HH_MM}(:[0-5][0-9](\.[0-9]{{1,6}})?)?"
+    rf"(Z|[+-]{_HH_MM})?)?)$"
+)
+#: The largest block number a query may name (SQLite's and PostgreSQL's BIGINT).
+MAX_BLOCK = 2**63 - 1
 
 
 def digest_param(

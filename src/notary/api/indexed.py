@@ -18,11 +18,12 @@ from typing import Any
 
 from notary.api import presenters
 from notary.api.deps import Services
-from notary.api.schemas import RecordLink, RecordsOut
+from notary.api.schemas import RecordLink, RecordsOut, UploadOut, VerdictOut
 from notary.index import IndexReader
 from notary.index.normalise import terms_from_dict
 from notary.lifecycle import popcount
 from notary.models import Attestation, Intent, Record, SignerKey, Status
+from notary.verify import Policy
 
 CHAIN, INDEX = "chain", "index"
 
@@ -130,3 +131,23 @@ def records_of(svc: Services, digest: bytes, submitter: str | None = None) -> tu
     records = presenters.select([record_from_index(reader, row, keys) for row in rows], digest, submitter)
     out = [presenters.shape_record(r, context.block, keys, lambda rid: _link(reader, rid)) for r in records]
     return RecordsOut(digest=digest.hex(), records=out, chain=context), INDEX
+
+
+def verdict_of(
+    svc: Services, digest: bytes, upload: UploadOut | None = None, policy: Policy | None = None
+) -> tuple[VerdictOut, str]:
+    """The verdict on a digest, and which source answered: "index" when current (no node call but the
+    head's), else "chain". Both apply `notary.verify`'s rules to the same facts: the same answer."""
+    from notary.api.indexed_ledger import IndexedLedger
+
+    context = presenters.chain_context(svc.gateway)
+    reader = svc.index.current(context.block) if svc.index is not None else None
+    if reader is None:
+        out = presenters.verdict_of(svc.gateway, digest, upload, policy, svc.published, context=context)
+        return out, CHAIN
+    ledger = IndexedLedger(reader)
+    out = presenters.verdict_of(
+        svc.gateway, digest, upload, policy, svc.published,
+        ledger=ledger, key_of=ledger.keys, link_of=lambda rid: _link(reader, rid), context=context,
+    )  # fmt: skip
+    return out, INDEX

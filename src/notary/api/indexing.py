@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from notary.api.settings import ApiSettings, IndexSettings
 from notary.chain.gateway import LedgerGateway
 from notary.index import Indexer, IndexReader, IndexReport
+
+if TYPE_CHECKING:
+    from notary.published import PublishedStore
 
 log = logging.getLogger("notary.api.index")
 
@@ -45,6 +50,10 @@ class IndexService:
     last_report: IndexReport | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _published: PublishedStore | None = None
+    hash_check_interval: float = 1.0
+    _checked: tuple[int, str] | None = None  # the checkpoint last found on the canonical chain
+    _checked_at: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: ApiSettings, gw: LedgerGateway) -> IndexService | None:
@@ -58,6 +67,15 @@ class IndexService:
     @property
     def max_lag(self) -> int:
         return self.confirmations if self.settings.max_lag is None else self.settings.max_lag
+
+    def published(self) -> PublishedStore:
+        """The documents published to this service (batches, instrument manifests), in the index database."""
+        from notary.index import open_index
+        from notary.published import PublishedStore
+
+        if self._published is None:
+            self._published = PublishedStore(open_index(self.url))
+        return self._published
 
     def open(self) -> Indexer:
         """Open and migrate the database (start-up refuses an unusable one); the reader serves from now."""
@@ -76,6 +94,11 @@ class IndexService:
         return indexer
 
     def start(self) -> None:
+        if not self.settings.follow:  # another process follows the chain into this database: only read it
+            from notary.index import open_index
+
+            self.reader = IndexReader(open_index(self.url))
+            return
         indexer = self.open()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, args=(indexer,), name="notary-indexer", daemon=True)
@@ -89,6 +112,9 @@ class IndexService:
 
     @property
     def running(self) -> bool:
+        """The background indexer runs (or, in a worker that only reads, the database is open)."""
+        if not self.settings.follow:
+            return self.reader is not None
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self, indexer: Indexer) -> None:
@@ -120,7 +146,26 @@ class IndexService:
         return max(0, head - last)
 
     def current(self, head: int) -> IndexReader | None:
-        """The reader, when the index may answer for `head`; else None (read the chain)."""
-        if self.reader is None or not self.reader.is_current(head, self.max_lag):
+        """The reader, when the index may answer for `head`; else None (read the chain).
+
+        Current means: the checkpoint is within `max_lag` blocks of the head, and the block it
+        names is still the chain's block at that height (a reorganisation of the same height
+        leaves the lag at 0 but the index on an orphaned branch until it rolls back). The hash
+        comparison costs one node call, remembered for `hash_check_interval` seconds (by
+        default 1 s: the longest a same-height reorganisation can go unseen)."""
+        if self.reader is None:
             return None
+        state = self.reader.state()
+        if state is None or state.last_block < head - self.max_lag:
+            return None
+        if state.last_block < self.gateway.deployment.start_block:
+            return self.reader  # nothing indexed yet, nothing to be orphaned
+        key = (state.last_block, state.last_block_hash)
+        now = time.monotonic()
+        if self._checked != key or now - self._checked_at >= self.hash_check_interval:
+            if self.gateway.block_hash(state.last_block) != state.last_block_hash:
+                log.warning("the index's checkpoint block %d is no longer the chain's: reading the chain", key[0])
+                self._checked = None
+                return None
+            self._checked, self._checked_at = key, now
         return self.reader

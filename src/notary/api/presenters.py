@@ -6,18 +6,20 @@ Blocking (web3) code: routes run these in the thread pool.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notary import registry
 from notary.chain.gateway import LedgerGateway
 from notary.codes import party_code
 from notary.errors import NotaryUnknownRecordError, RecordNotFoundError
 from notary.models import Record, SignerKey, timestamp_text
-from notary.verify import Policy, verify_digest
+from notary.verify import BatchVerdict, LedgerReads, Policy, RecordVerdict, TextVerdict, verify_digest
 from notary.views import record_dict
 
 from .schemas import (
+    BatchMemberOut,
     ChainContext,
+    InstrumentTextOut,
     PartyOut,
     PolicyOut,
     RecordLink,
@@ -27,6 +29,9 @@ from .schemas import (
     UploadOut,
     VerdictOut,
 )
+
+if TYPE_CHECKING:
+    from notary.published import PublishedStore
 
 ZERO = bytes(32)
 
@@ -103,29 +108,91 @@ def records_of(
     return RecordsOut(digest=digest.hex(), records=out, chain=context)
 
 
+Shape = Callable[[Record], RecordOut]
+
+
+def _record_verdict(shape: Shape, v: RecordVerdict) -> RecordVerdictOut:
+    return RecordVerdictOut(
+        recordId=v.record.record_id_hex,
+        status=v.record.status.label,
+        effectiveStatus=(v.effective_status or v.record.status).label,
+        submitter=v.record.submitter,
+        ok=v.ok,
+        bound=list(v.bound),
+        unsigned=list(v.unsigned),
+        withdrawn=list(v.withdrawn),
+        annulledBy=list(v.annulled_by),
+        ratifiedBy=list(v.ratified_by),
+        reasons=list(v.reasons),
+        warnings=list(v.warnings),
+        record=shape(v.record),
+    )
+
+
+def _batch_member(b: BatchVerdict, digest: bytes) -> BatchMemberOut:
+    m = b.membership
+    return BatchMemberOut(
+        anchorId=m.batch.anchor_id,
+        root=m.batch.root,
+        party=m.batch.party,
+        title=m.batch.title,
+        count=m.batch.count,
+        index=m.ordinal,
+        name=m.name,
+        proof=["0x" + h.hex() for h in m.proof],
+        signer=b.signer,
+        anchoredAt=timestamp_text(b.time) if b.time is not None else None,
+        anchorTransaction=str(m.batch.anchor["transaction"]),
+        included=b.included,
+        ok=b.ok,
+        reasons=list(b.reasons),
+        receipt=f"/v1/proofs/{digest.hex()}/receipt?anchor={m.batch.anchor_id}",
+    )
+
+
+def _instrument_text(shape: Shape, t: TextVerdict) -> InstrumentTextOut:
+    v = t.instrument
+    return InstrumentTextOut(
+        instrumentDigest=t.text.instrument.digest,
+        title=t.text.instrument.title,
+        name=t.text.name,
+        role=t.text.role,  # type: ignore[arg-type]
+        index=t.text.ordinal,
+        verified=v.ok,
+        verdict=v.state,  # type: ignore[arg-type]
+        reasons=list(v.reasons),
+        records=[_record_verdict(shape, r) for r in v.records],
+        receipt=f"/v1/records/{t.text.instrument.digest}/receipt",
+    )
+
+
 def verdict_of(
-    gw: LedgerGateway, digest: bytes, upload: UploadOut | None = None, policy: Policy | None = None
+    gw: LedgerGateway,
+    digest: bytes,
+    upload: UploadOut | None = None,
+    policy: Policy | None = None,
+    published: PublishedStore | None = None,
+    *,
+    ledger: LedgerReads | None = None,
+    key_of: KeyOf | None = None,
+    link_of: LinkOf | None = None,
+    context: ChainContext | None = None,
 ) -> VerdictOut:
-    context = chain_context(gw)
-    verdict = verify_digest(gw, digest, policy)
-    records = [
-        RecordVerdictOut(
-            recordId=v.record.record_id_hex,
-            status=v.record.status.label,
-            effectiveStatus=(v.effective_status or v.record.status).label,
-            submitter=v.record.submitter,
-            ok=v.ok,
-            bound=list(v.bound),
-            unsigned=list(v.unsigned),
-            withdrawn=list(v.withdrawn),
-            annulledBy=list(v.annulled_by),
-            ratifiedBy=list(v.ratified_by),
-            reasons=list(v.reasons),
-            warnings=list(v.warnings),
-            record=record_out(gw, v.record, context.block),
-        )
-        for v in verdict.records
-    ]
+    """The verdict on `digest`, read through `ledger` (default: the node; `api.indexed` passes a current
+    index and its `key_of`/`link_of`) with the chain context of the node."""
+    context = context or chain_context(gw)
+    verdict = verify_digest(ledger or gw, digest, policy, published)
+    head = context.block
+    if key_of is not None and link_of is not None:
+        k, lk = key_of, link_of
+
+        def shape(r: Record) -> RecordOut:
+            return shape_record(r, head, k, lk)
+    else:
+
+        def shape(r: Record) -> RecordOut:
+            return record_out(gw, r, head)
+
     return VerdictOut(
         digest=digest.hex(),
         verified=verdict.ok,
@@ -138,7 +205,9 @@ def verdict_of(
         ),
         notarised=verdict.notarised,
         reasons=list(verdict.reasons),
-        records=records,
+        records=[_record_verdict(shape, v) for v in verdict.records],
+        batches=[_batch_member(b, digest) for b in verdict.batches],
+        instrumentTexts=[_instrument_text(shape, t) for t in verdict.texts],
         file=upload,
         chain=context,
     )

@@ -1,23 +1,21 @@
-"""Inclusion proofs of batch-anchored documents, by digest, from the bundles in NOTARY_BUNDLE_DIR.
+"""Inclusion proofs of batch-anchored documents, by digest, from the batches published to the index.
 
-At start-up every bundle (`*.json` but `*.receipt.json`) is read strictly, its tree
-rebuilt (it must give the anchored root) and checked to belong to this ledger; a bundle
-that fails refuses the start. The map digest → (bundle, leaf index) and the trees stay
-in memory (about 150 bytes per document): a million-document batch costs some 150 MiB.
+Batches reach the index by `POST /v1/publish/batch` (or `notary batch publish`), or from
+NOTARY_BUNDLE_DIR at start-up (`load_bundle_dir`: each bundle is published as an upload
+would be; an altered or foreign bundle refuses the start). Nothing stays in memory: a
+proof is read from the stored tree.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from notary import receipts
-from notary.batch import Bundle
 from notary.chain.gateway import LedgerGateway
 from notary.errors import ConfigError, ContractRevertError, NotaryError, RecordNotFoundError
-from notary.merkle import MerkleTree
-from notary.models import anchor_id, timestamp_text
+from notary.models import timestamp_text
+from notary.published import Membership, PublishedStore, publish_bundle
 
 from .presenters import chain_context
 from .schemas import InclusionOut, ProofsOut
@@ -25,79 +23,55 @@ from .schemas import InclusionOut, ProofsOut
 log = logging.getLogger("notary.api.proofs")
 
 
-@dataclass(frozen=True)
-class Batch:
-    file: str
-    bundle: Bundle
-    tree: MerkleTree
+def load_bundle_dir(folder: Path, gw: LedgerGateway, store: PublishedStore) -> int:
+    """Publish every bundle in `folder` (`*.json` but `*.receipt.json`); refuse the start on a bad one.
+    A bundle whose batch is not anchored on this chain (yet, or any more) is skipped with a warning."""
+    documents = 0
+    for path in sorted(folder.glob("*.json")):
+        if path.name.endswith(".receipt.json"):
+            continue
+        try:
+            done = publish_bundle(gw, store, path, by=f"NOTARY_BUNDLE_DIR/{path.name}")
+        except RecordNotFoundError as exc:
+            log.warning("NOTARY_BUNDLE_DIR: %s skipped: %s", path.name, exc.message)
+            continue
+        except NotaryError as exc:
+            raise ConfigError(f"NOTARY_BUNDLE_DIR: {path.name}: {exc.message}") from exc
+        documents += done.documents
+    log.info("published the batch bundles of %s (%d documents)", folder, documents)
+    return documents
 
 
-@dataclass(frozen=True)
-class Inclusion:
-    batch: Batch
-    index: int
+def _found(store: PublishedStore, digest: bytes) -> list[Membership]:
+    found = store.memberships(digest)
+    if not found:
+        raise RecordNotFoundError(
+            f"digest {digest.hex()} is in no batch published to this service",
+            hint="check the file is the one anchored, or ask whoever anchored it to publish the batch "
+            "(`notary batch publish BUNDLE`) or for the document's receipt",
+        )
+    return found
 
 
-class ProofIndex:
-    """Every document of the loaded bundles, by digest (a digest may be in several batches)."""
+def receipt_of(m: Membership, digest: bytes) -> receipts.Receipt:
+    """The portable receipt of `digest` in the published batch `m` (no chain access)."""
+    from notary import receipt_proofs
+    from notary.receipt_build import batch_receipt
+    from notary.receipt_parse import parse_chain, parse_evidence
 
-    def __init__(self, batches: list[Batch]) -> None:
-        self.batches = batches
-        self._where: dict[bytes, list[tuple[int, int]]] = {}
-        for b, batch in enumerate(batches):
-            for i, digest in enumerate(batch.bundle.digests):
-                self._where.setdefault(digest, []).append((b, i))
+    anchor = parse_evidence(m.batch.anchor, "anchor")
+    proofs = receipt_proofs.parse(m.batch.proofs)
+    return batch_receipt(parse_chain(m.batch.chain), anchor, digest, m.proof, m.batch.metadata, proofs)
 
-    def __len__(self) -> int:
-        return len(self._where)
 
-    @classmethod
-    def load(cls, folder: Path, gw: LedgerGateway) -> ProofIndex:
-        """Read every bundle in `folder`; refuse one that is malformed, altered or of another ledger."""
-        batches = []
-        ours = (gw.chain.chain_id, gw.deployment.ledger.address.lower())
-        for path in sorted(folder.glob("*.json")):
-            if path.name.endswith(".receipt.json"):
-                continue
-            try:
-                bundle = Bundle.read(path)
-                tree = bundle.tree()
-            except NotaryError as exc:
-                raise ConfigError(f"NOTARY_BUNDLE_DIR: {path.name}: {exc.message}") from exc
-            if (bundle.chain.chain_id, bundle.chain.ledger.lower()) != ours:
-                raise ConfigError(
-                    f"NOTARY_BUNDLE_DIR: {path.name} is a batch of ledger {bundle.chain.ledger} on chain "
-                    f"{bundle.chain.chain_id}, not of this service's {ours[1]} on chain {ours[0]}"
-                )
-            batches.append(Batch(path.name, bundle, tree))
-        documents = sum(len(b.tree) for b in batches)
-        log.info("loaded %d batch bundles (%d documents) from %s", len(batches), documents, folder)
-        return cls(batches)
-
-    def find(self, digest: bytes) -> list[Inclusion]:
-        """The batches holding `digest`, in bundle file order; none is a 404."""
-        found = [Inclusion(self.batches[b], i) for b, i in self._where.get(digest, ())]
+def receipt(store: PublishedStore, digest: bytes, anchor: bytes | None = None) -> bytes:
+    """The canonical receipt of `digest` in the batch `anchor` (default: the first published holding it)."""
+    found = _found(store, digest)
+    if anchor is not None:
+        found = [m for m in found if m.batch.anchor_id == "0x" + anchor.hex()]
         if not found:
-            raise RecordNotFoundError(
-                f"digest {digest.hex()} is in no batch this service holds",
-                hint="check the file is the one anchored, or ask whoever anchored it for its receipt",
-            )
-        return found
-
-    def receipt(self, digest: bytes, anchor: bytes | None = None) -> bytes:
-        """The canonical receipt of `digest` in the batch `anchor` (default: the first holding it)."""
-        found = self.find(digest)
-        if anchor is not None:
-            found = [f for f in found if _anchor_of(f) == anchor]
-            if not found:
-                raise RecordNotFoundError(f"digest {digest.hex()} is not in batch 0x{anchor.hex()}")
-        inc = found[0]
-        return receipts.dumps(inc.batch.bundle.receipt(inc.index, inc.batch.tree))
-
-
-def _anchor_of(inc: Inclusion) -> bytes:
-    p = inc.batch.bundle.payload
-    return anchor_id(p.root, p.party)
+            raise RecordNotFoundError(f"digest {digest.hex()} is not in batch 0x{anchor.hex()}")
+    return receipts.dumps(receipt_of(found[0], digest))
 
 
 def _on_chain(gw: LedgerGateway, aid: bytes, digest: bytes, proof: list[bytes]) -> tuple[bool, bool]:
@@ -110,32 +84,31 @@ def _on_chain(gw: LedgerGateway, aid: bytes, digest: bytes, proof: list[bytes]) 
         raise
 
 
-def proofs_of(gw: LedgerGateway, index: ProofIndex, digest: bytes) -> ProofsOut:
+def inclusion_out(gw: LedgerGateway, m: Membership, digest: bytes) -> InclusionOut:
+    """One published batch holding `digest`, its proof re-checked on chain now."""
+    aid = bytes.fromhex(m.batch.anchor_id[2:])
+    found, verified = _on_chain(gw, aid, digest, list(m.proof))
+    ev = m.batch.anchor
+    return InclusionOut(
+        anchorId=m.batch.anchor_id,
+        root=m.batch.root,
+        party=m.batch.party,
+        count=m.batch.count,
+        index=m.ordinal,
+        name=m.name,
+        proof=["0x" + h.hex() for h in m.proof],
+        anchorTransaction=str(ev["transaction"]),
+        anchorBlock=int(ev["blockNumber"]),
+        anchoredAt=timestamp_text(int(ev["time"])),
+        bundle=m.batch.title,
+        anchorOnChain=found,
+        verifiedOnChain=verified,
+        receipt=f"/v1/proofs/{digest.hex()}/receipt?anchor={m.batch.anchor_id}",
+    )
+
+
+def proofs_of(gw: LedgerGateway, store: PublishedStore, digest: bytes) -> ProofsOut:
     """The inclusion proofs of `digest`, each re-checked on chain now."""
     context = chain_context(gw)
-    out = []
-    for inc in index.find(digest):
-        bundle, p = inc.batch.bundle, inc.batch.bundle.payload
-        proof = list(inc.batch.tree.proof(inc.index))
-        aid = _anchor_of(inc)
-        found, verified = _on_chain(gw, aid, digest, proof)
-        ev = bundle.anchor
-        out.append(
-            InclusionOut(
-                anchorId="0x" + aid.hex(),
-                root="0x" + p.root.hex(),
-                party=ev.party,
-                count=len(bundle.digests),
-                index=inc.index,
-                name=bundle.names[inc.index],
-                proof=["0x" + h.hex() for h in proof],
-                anchorTransaction=ev.transaction,
-                anchorBlock=ev.block_number,
-                anchoredAt=timestamp_text(ev.time),
-                bundle=inc.batch.file,
-                anchorOnChain=found,
-                verifiedOnChain=verified,
-                receipt=f"/v1/proofs/{digest.hex()}/receipt?anchor=0x{aid.hex()}",
-            )
-        )
+    out = [inclusion_out(gw, m, digest) for m in _found(store, digest)]
     return ProofsOut(digest=digest.hex(), verified=any(i.verifiedOnChain for i in out), inclusions=out, chain=context)

@@ -13,6 +13,8 @@ from notary import receipts
 from notary.api.problems import AmbiguousRecordError
 from notary.chain.gateway import LedgerGateway
 from notary.errors import RecordNotFoundError
+from notary.hashing import metadata_hash
+from notary.published import PublishedStore
 from notary.receipt_build import record_receipt
 
 MEDIA_TYPE = receipts.MEDIA_TYPE
@@ -47,8 +49,18 @@ def resolve(gw: LedgerGateway, digest: bytes, submitter: str | None) -> bytes:
     return records[0].record_id
 
 
-def record_receipt_bytes(gw: LedgerGateway, digest: bytes, submitter: str | None) -> bytes:
-    return receipts.dumps(record_receipt(gw, resolve(gw, digest, submitter)))
+def record_receipt_bytes(
+    gw: LedgerGateway, digest: bytes, submitter: str | None, published: PublishedStore | None = None
+) -> bytes:
+    """The record's receipt; an instrument whose manifest was published lists its texts (each verifies)."""
+    rid = resolve(gw, digest, submitter)
+    manifest = published.instrument(digest) if published is not None else None
+    metadata = None
+    if manifest is not None and gw.record(rid, with_attestations=False).metadata_hash == metadata_hash(
+        manifest.metadata
+    ):
+        metadata = manifest.metadata
+    return receipts.dumps(record_receipt(gw, rid, metadata=metadata))
 
 
 def disposition(digest: bytes, suffix: str = "") -> dict[str, str]:

@@ -113,6 +113,41 @@ class PolicyOut(_Model):
     submitter: str | None
 
 
+class BatchMemberOut(_Model):
+    """The document is one of a published batch: the anchor's party is the only one bound."""
+
+    anchorId: str
+    root: str
+    party: str = Field(description="The party that anchored the batch (the only one it binds).")
+    title: str = Field(description="The batch's title, where its anchor's metadata gives one.")
+    count: int = Field(description="Documents in the batch.")
+    index: int = Field(description="The document's place in the batch's bundle.")
+    name: str = Field(description="The document's name in the bundle.")
+    proof: list[str] = Field(description="Sibling hashes, leaf to root (OpenZeppelin MerkleProof).")
+    signer: str | None = Field(description="The key that anchored it, as the ledger holds it (None: not anchored).")
+    anchoredAt: str | None
+    anchorTransaction: str
+    included: bool = Field(description="The ledger's verifyInclusion accepts the proof now.")
+    ok: bool
+    reasons: list[str]
+    receipt: str = Field(description="This API's URL of the document's portable receipt.")
+
+
+class InstrumentTextOut(_Model):
+    """The document is a text or annex of a published multi-text instrument, verified as the instrument."""
+
+    instrumentDigest: str
+    title: str
+    name: str = Field(description="The text's file name in the instrument's manifest.")
+    role: Literal["text", "annex"]
+    index: int = Field(description="The text's place in the manifest.")
+    verified: bool = Field(description="The instrument's verdict under the same policy.")
+    verdict: Literal["verified", "disputed", "not-verified", "not-notarised"]
+    reasons: list[str]
+    records: list[RecordVerdictOut]
+    receipt: str = Field(description="This API's URL of the instrument's receipt, listing every text.")
+
+
 class VerdictOut(_Model):
     """The verification of a digest: `verified` only for an executed (or in-force) record with a valid quorum
     that meets the policy, and no other record of the digest undone by its signatories (`disputed`)."""
@@ -125,6 +160,12 @@ class VerdictOut(_Model):
     notarised: bool
     reasons: list[str]
     records: list[RecordVerdictOut]
+    batches: list[BatchMemberOut] = Field(
+        default_factory=list, description="Published batches holding the document (`notary batch publish`)."
+    )
+    instrumentTexts: list[InstrumentTextOut] = Field(
+        default_factory=list, description="Published instruments listing the document among their texts."
+    )
     file: UploadOut | None = None
     chain: ChainContext
 
@@ -264,3 +305,15 @@ class ExportManifestOut(BaseModel):
     file_sha256: str
     columns: list[str]
     tree: str
+
+
+class PublishedOut(_Model):
+    """What a publication stored: a batch's documents, or an instrument's texts, now found by digest."""
+
+    kind: Literal["batch", "instrument"]
+    id: str = Field(description="The batch's anchor id, or the instrument digest.")
+    documents: int = Field(description="Documents now found by digest (a batch's members, or texts and annexes).")
+    party: str | None = Field(description="The anchoring party (batches).")
+    recordId: str | None = Field(description="The instrument's record committing to the manifest (instruments).")
+    title: str
+    already: bool = Field(description="It was published before: nothing changed.")

@@ -7,14 +7,16 @@
 | `NOTARY_RELAY_ENABLED` | `true` enables `POST /v1/relay` | `false` |
 | `NOTARY_API_KEYS` | comma-separated `NAME:SHA256HEX[:SCOPE+SCOPE]`; scopes `relay` (default), `audit` | none |
 | `NOTARY_RELAY_RATE_LIMIT` | relay requests per API key, `N/s`, `N/min` or `N/h` (token bucket, burst N) | `30/min` |
+| `NOTARY_PUBLIC_RATE_LIMIT` | requests without a valid API key, all clients in one bucket (`off`: none) | `50/s` |
 | `NOTARY_RELAYER_KEYSTORE`, `NOTARY_RELAYER_PASSWORD_FILE` | the account paying gas: keystore and password | |
 | `NOTARY_RELAYER_PRIVATE_KEY` | development chains only: the paying account's private key | |
 | `NOTARY_INDEX` | `false` turns the background indexer (and index reads, audit exports) off | `true` |
 | `NOTARY_INDEX_URL`, `_RANGE`, `_CONFIRMATIONS` | as for `notary index` | `notary index`'s |
 | `NOTARY_INDEX_POLL` | seconds between the background indexer's passes | `2` |
 | `NOTARY_INDEX_MAX_LAG` | blocks the index may lag and still answer reads | the confirmations |
-| `NOTARY_BUNDLE_DIR` | folder of batch bundles (`*.json`) whose inclusion proofs `/v1/proofs` serves | none |
+| `NOTARY_BUNDLE_DIR` | batch bundles (`*.json`) published at start-up as by `POST /v1/publish/batch` | none |
 
+`/healthz`, `/readyz` and `/metrics` are exempt from the public limit (probes must not see an outage).
 Only SHA-256 hashes of API keys are configured, never the keys. Unsafe combinations
 (relay enabled without API keys or without a relayer key) are refused by `check()`.
 """
@@ -30,12 +32,12 @@ from pathlib import Path
 from notary import config
 from notary.errors import ConfigError
 
-SCOPES = frozenset({"relay", "audit"})
+SCOPES = frozenset({"relay", "audit", "publish"})
 DEFAULT_SCOPES = frozenset({"relay"})
 DEFAULT_UPLOAD_LIMIT = 100 * 1024 * 1024
-_SIZE = re.compile(r"^\s*(\d+)\s*(B|KiB|MiB|GiB)?\s*$")
+_SIZE = re.compile(r"^\s*([0-9]{1,15})\s*(B|KiB|MiB|GiB)?\s*$")
 _UNITS = {None: 1, "B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(s|sec|second|min|minute|h|hour)\s*$")
+_RATE = re.compile(r"^\s*([0-9]{1,9})\s*/\s*(s|sec|second|min|minute|h|hour)\s*$")
 _PERIODS = {"s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0}
 _KEY_ENTRY = re.compile(r"^([A-Za-z0-9._-]{1,64}):([0-9a-fA-F]{64})(?::([a-z+]*))?$")
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -60,6 +62,8 @@ class IndexSettings:
     confirmations: int | None = None  # None: 0 on development chains, else 12
     poll_interval: float = 2.0
     max_lag: int | None = None  # None: the confirmations
+    #: False: read the index, never write it (the workers of `notary serve --workers N`: one process follows).
+    follow: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> IndexSettings:
@@ -71,6 +75,7 @@ class IndexSettings:
             confirmations=_int(env, "NOTARY_INDEX_CONFIRMATIONS"),
             poll_interval=cls.poll_interval if poll is None else poll,
             max_lag=_int(env, "NOTARY_INDEX_MAX_LAG"),
+            follow=parse_bool(env.get("NOTARY_INDEX_FOLLOW", "true"), "NOTARY_INDEX_FOLLOW"),
         )
 
     def check(self) -> None:
@@ -96,6 +101,10 @@ class RateLimit:
         return self.burst / self.period
 
 
+#: Requests per second without a valid API key, all clients together (a public verifier on one node).
+DEFAULT_PUBLIC_RATE_LIMIT = RateLimit(50, 1.0)
+
+
 @dataclass(frozen=True)
 class RelayerSource:
     """Where the relayer's key comes from: a keystore file and its password file, or (dev) a raw key."""
@@ -118,6 +127,8 @@ class ApiSettings:
     relay_enabled: bool = False
     api_keys: tuple[ApiKey, ...] = ()
     rate_limit: RateLimit = field(default_factory=RateLimit)
+    #: One bucket for all traffic without a valid API key (None: unlimited).
+    public_rate_limit: RateLimit | None = field(default_factory=lambda: DEFAULT_PUBLIC_RATE_LIMIT)
     relayer: RelayerSource = field(default_factory=RelayerSource)
     index: IndexSettings = field(default_factory=IndexSettings)
     bundle_dir: Path | None = None
@@ -136,6 +147,7 @@ class ApiSettings:
             relay_enabled=parse_bool(env.get("NOTARY_RELAY_ENABLED", ""), "NOTARY_RELAY_ENABLED"),
             api_keys=parse_api_keys(env.get("NOTARY_API_KEYS", "")),
             rate_limit=parse_rate(env.get("NOTARY_RELAY_RATE_LIMIT", "")) or RateLimit(),
+            public_rate_limit=_public_rate(env.get("NOTARY_PUBLIC_RATE_LIMIT", "")),
             relayer=relayer,
             index=IndexSettings.from_env(env),
             bundle_dir=_path(env.get("NOTARY_BUNDLE_DIR")),
@@ -155,6 +167,11 @@ class ApiSettings:
         self.index.check()
         if self.bundle_dir is not None and not self.bundle_dir.is_dir():
             raise ConfigError(f"NOTARY_BUNDLE_DIR {self.bundle_dir} is not a directory")
+        if self.bundle_dir is not None and not self.index.enabled:
+            raise ConfigError(
+                "NOTARY_BUNDLE_DIR needs the index: published batches are stored there",
+                hint="unset NOTARY_INDEX=false (or set NOTARY_INDEX_URL), or leave NOTARY_BUNDLE_DIR unset",
+            )
         if not self.relay_enabled:
             return
         if not any("relay" in k.scopes for k in self.api_keys):
@@ -178,7 +195,7 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
     text = env.get(name, "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:  # bounded before int()
         raise ConfigError(f"{name} must be a whole number, not {text!r}")
     return int(text)
 
@@ -212,14 +229,21 @@ def parse_size(text: str) -> int | None:
     return int(m.group(1)) * _UNITS[m.group(2)]
 
 
-def parse_rate(text: str) -> RateLimit | None:
+def parse_rate(text: str, name: str = "NOTARY_RELAY_RATE_LIMIT") -> RateLimit | None:
     """`30/min`, `5/s`, `1000/h`; empty means unset (None)."""
     if not text.strip():
         return None
-    m = _RATE.match(text)
+    m = _RATE.fullmatch(text)
     if not m or int(m.group(1)) < 1:
-        raise ConfigError(f"NOTARY_RELAY_RATE_LIMIT {text!r} is not a rate", hint="e.g. 30/min, 5/s or 1000/h")
+        raise ConfigError(f"{name} {text!r} is not a rate", hint="e.g. 30/min, 5/s or 1000/h")
     return RateLimit(int(m.group(1)), _PERIODS[m.group(2)])
+
+
+def _public_rate(text: str) -> RateLimit | None:
+    """NOTARY_PUBLIC_RATE_LIMIT: a rate, `off` (no limit), or empty (the default)."""
+    if text.strip().lower() in {"off", "none", "unlimited"}:
+        return None
+    return parse_rate(text, "NOTARY_PUBLIC_RATE_LIMIT") or DEFAULT_PUBLIC_RATE_LIMIT
 
 
 def parse_api_keys(text: str) -> tuple[ApiKey, ...]:

@@ -66,10 +66,10 @@ def _popcount(x: int) -> int:
 
 def open_gateway(chain: Chain, deployment: Deployment) -> LedgerGateway:
     """The gateway for `deployment`, after checking it is on this chain and its ledger exists."""
-    from notary.errors import ConfigError
+    from notary.errors import ChainIdMismatchError, ConfigError
 
     if deployment.chain_id != chain.chain_id:
-        raise ConfigError(
+        raise ChainIdMismatchError(
             f"the deployment manifest is for chain {deployment.chain_id}, but {chain.url} serves chain {chain.chain_id}"
         )
     if not chain.has_code(deployment.ledger.address):
@@ -101,6 +101,19 @@ class LedgerGateway:
     def now(self) -> int:
         """The chain's latest block time: the clock the contracts judge deadlines by."""
         return self.chain.latest_timestamp()
+
+    def next_block_time(self) -> int:
+        """When a transaction sent now most likely takes effect: the node's pending block time
+        (anvil and geth: their clock now; eth-tester: the latest + 1), never before the latest
+        block's (anvil mines several blocks in one second with the same time)."""
+        from web3.exceptions import Web3Exception
+
+        latest = self.now()
+        try:
+            pending = int(self.chain.w3.eth.get_block("pending")["timestamp"])
+        except (Web3Exception, ValueError, KeyError, TypeError):  # a node without a pending block
+            pending = 0
+        return max(pending, latest)
 
     # ------------------------------------------------------------------ registry writes
 
@@ -452,6 +465,27 @@ class LedgerGateway:
 
     def block_time(self, number: int) -> int:
         return int(self.chain.w3.eth.get_block(number)["timestamp"])
+
+    def block_fields(self, number: int) -> dict[str, Any]:
+        """Block `number` as the node gives it (the header's fields among them; bytes and integers)."""
+        return dict(self.chain.w3.eth.get_block(number))
+
+    def proof_nodes(self, address: str, slots: list[bytes], block: int) -> list[bytes] | None:
+        """The trie nodes `eth_getProof` gives for an account and its storage `slots` after `block`
+        (the account proof, then each slot's proof); None if the node does not serve them (eth-tester
+        does not implement eth_getProof; a pruned node refuses old blocks)."""
+        if self.chain.is_in_process:
+            return None
+        # The raw request: web3's formatter writes slot 0 as "0x0", which nodes refuse as odd-length hex.
+        params = [to_checksum_address(address), ["0x" + s.hex() for s in slots], hex(block)]
+        answer = self.chain.w3.provider.make_request("eth_getProof", params)  # type: ignore[arg-type]
+        p = answer.get("result")
+        if not isinstance(p, dict):
+            return None
+        nodes = [bytes.fromhex(n[2:]) for n in p["accountProof"]]
+        for sp in p["storageProof"]:
+            nodes.extend(bytes.fromhex(n[2:]) for n in sp["proof"])
+        return nodes
 
     def is_contract(self, address: str, block: int | str = "latest") -> bool:
         """Whether `address` holds code (an EIP-1271 contract signer) at `block`."""

@@ -9,15 +9,18 @@ from typing import Annotated
 import typer
 
 from notary import __version__
-from notary.cli import acts, context, exit_codes, inspect, keys, node, party, setup, void
+from notary.cli import acts, context, exit_codes, inspect, keys, node, party, pending, setup, void
 from notary.cli import audit as audit_cmd
 from notary.cli import batch as batch_cmd
 from notary.cli import demo as demo_cmd
 from notary.cli import index as index_cmd
+from notary.cli import publish as publish_cmd
 from notary.cli import receipts as receipts_cmd
 from notary.cli import serve as serve_cmd
 from notary.cli import trust as trust_cmd
+from notary.cli._help import install as _install_help
 
+_install_help()  # no `<bool>` after flags in --help
 app = typer.Typer(
     name="notary",
     help="Notarise diplomatic documents on a blockchain ledger, and verify them.",
@@ -32,7 +35,9 @@ void.register(app)  # void
 inspect.register(app)  # status, verify
 receipts_cmd.register(app)  # receipt
 batch_cmd.register(app)  # batch anchor, batch prove
+publish_cmd.register(app, batch_cmd.app)  # publish, batch publish
 serve_cmd.register(app)  # serve
+pending.register(app)  # pending
 app.add_typer(keys.app, name="keys")
 app.add_typer(party.app, name="party")
 app.add_typer(node.app, name="node")
@@ -77,8 +82,11 @@ def _root(
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, map errors to messages and exit codes."""
-    from notary.errors import NotaryError
+    from notary.cli import _act_send
+    from notary.errors import ChainError, NotaryError
 
+    args = sys.argv[1:] if argv is None else argv
+    _act_send.reset_progress()
     try:
         result = app(args=argv, standalone_mode=False)
     except NotaryError as exc:
@@ -91,13 +99,17 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         if exc.hint:
             err_console.print(f"[yellow]hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
+        state = _act_send.act_state(args) if isinstance(exc, ChainError) else None
+        if state is not None and "the act is " not in exc.message:  # a fault before or after the send
+            err_console.print(f"the act is {escape(state)}", highlight=False, soft_wrap=True)
         return exit_codes.for_error(exc)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return exit_codes.INTERRUPTED
+        return _interrupted(args)
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except typer.Abort:
+    except typer.Abort as exc:  # click's form of Ctrl-C, or a declined confirmation
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            return _interrupted(args)
         print("aborted", file=sys.stderr)
         return exit_codes.INTERRUPTED
     except typer.TyperException as exc:  # usage errors (typer bundles its own click)
@@ -105,7 +117,28 @@ def main(argv: list[str] | None = None) -> int:
         if callable(show):
             show()
         return int(getattr(exc, "exit_code", exit_codes.USAGE))
+    if result == exit_codes.INTERRUPTED:  # typer (non-standalone) turns Ctrl-C in a command into 130
+        return _interrupted(args)
     return int(result) if isinstance(result, int) else exit_codes.OK
+
+
+def _interrupted(args: list[str]) -> int:
+    """Ctrl-C: say what state the act is in (if the command submits one), and how to finish it."""
+    from notary.cli import _act_send
+
+    try:
+        state = _act_send.act_state(args)
+    except Exception:  # the journal unreadable mid-write: say nothing wrong rather than crash
+        state = None
+    if state is None:
+        print("interrupted", file=sys.stderr)
+    else:
+        print(
+            f"interrupted: the act is {state}; run the same command again to finish it safely "
+            "(it never sends a duplicate)",
+            file=sys.stderr,
+        )
+    return exit_codes.INTERRUPTED
 
 
 if __name__ == "__main__":

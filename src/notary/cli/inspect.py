@@ -19,21 +19,32 @@ Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 def status(
-    document: Document,
+    document: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE|DIGEST|RECORD",
+            help="The document file, its SHA-256 digest (64 hex digits), or a record id (0x and 64 hex digits).",
+        ),
+    ],
     submitter: Annotated[str | None, typer.Option(help="Only the record submitted by this party.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Show every record of a document: state, parties, signatures and their health."""
+    """Show every record of a document (or one record, by its id): state, where signing and
+    ratification stand and what can be done next, and each act with its health and confirmations."""
+    from notary.cli.documents import record_or_digest
     from notary.errors import RecordNotFoundError
     from notary.ledger import resolve_record
 
-    digest = digest_of(document, quiet=as_json)
     gw = context.gateway()
-    ids = [resolve_record(gw, digest, submitter)] if submitter else gw.records_of_digest(digest)
+    digest, named = record_or_digest(gw, document, quiet=as_json)
+    if named is not None:
+        ids = [named]
+    else:
+        ids = [resolve_record(gw, digest, submitter)] if submitter else gw.records_of_digest(digest)
     if not ids:
         raise RecordNotFoundError(
             f"document {digest.hex()} is not notarised on this ledger",
-            hint="notarise it with `notary notarise`",
+            hint="notarise it with `notary notarise`; a record is named by its id as 0x and 64 hex digits",
         )
     head = gw.chain.block_number()
     records = [gw.record(i) for i in ids]
@@ -41,7 +52,7 @@ def status(
         print_json({"digest": digest.hex(), "records": [record_dict(r, head) for r in records]})
         return
     for r in records:
-        console.print(record_table(r))
+        console.print(record_table(r, head))
 
 
 def verify(
@@ -84,7 +95,9 @@ def verify(
 
     policy = Policy.of(signed_by, in_force, submitter)
     digest = digest_of(document, quiet=as_json)
-    verdict = verify_digest(context.gateway(), digest, policy)
+    from notary.cli.publish import local_store
+
+    verdict = verify_digest(context.gateway(), digest, policy, local_store())
     if as_json:
         print_json(verdict_json(verdict))
     else:
@@ -119,10 +132,72 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
             }
             for v in verdict.records
         ],
+        "batches": [
+            {
+                "anchorId": b.membership.batch.anchor_id,
+                "party": b.membership.batch.party,
+                "title": b.membership.batch.title,
+                "name": b.membership.name,
+                "index": b.membership.ordinal,
+                "count": b.membership.batch.count,
+                "proof": ["0x" + h.hex() for h in b.membership.proof],
+                "signer": b.signer,
+                "anchoredAt": b.time,
+                "included": b.included,
+                "ok": b.ok,
+                "reasons": list(b.reasons),
+            }
+            for b in verdict.batches
+        ],
+        "instrumentTexts": [
+            {
+                "instrumentDigest": t.text.instrument.digest,
+                "title": t.text.instrument.title,
+                "name": t.text.name,
+                "role": t.text.role,
+                "index": t.text.ordinal,
+                "verdict": verdict_json(t.instrument),
+            }
+            for t in verdict.texts
+        ],
     }
 
 
+def _print_published(verdict: Verdict) -> None:
+    from rich.markup import escape
+
+    from notary.models import timestamp_text
+
+    for b in verdict.batches:
+        m = b.membership
+        mark = "[green]✓[/]" if b.ok else "[red]✗[/]"
+        title = f" “{escape(m.batch.title)}”" if m.batch.title else ""
+        when = f" on {timestamp_text(b.time)}" if b.time is not None else ""
+        console.print(
+            f"{mark} document {m.ordinal + 1} of {m.batch.count} ({escape(m.name)}) in batch "
+            f"{m.batch.anchor_id[:18]}…{title}, anchored by {m.batch.party}{when}; binds {m.batch.party} only"
+        )
+        for reason in b.reasons:
+            console.print(f"    [red]•[/] {escape(reason)}")
+    for t in verdict.texts:
+        mark = "[green]✓[/]" if t.ok else "[red]✗[/]"
+        title = f" “{escape(t.text.instrument.title)}”" if t.text.instrument.title else ""
+        console.print(
+            f"{mark} {t.text.role} {escape(t.text.name)} of instrument {t.text.instrument.digest[:16]}…{title}: "
+            f"{t.instrument.state.replace('-', ' ')}"
+        )
+        for r in t.instrument.records:
+            state = (r.effective_status or r.record.status).label
+            console.print(
+                f"    record {r.record.record_id_hex[:18]}… by {r.record.submitter}: {state}; "
+                f"binds {', '.join(r.bound) or 'nobody'}"
+            )
+            for reason in r.reasons:
+                console.print(f"      [red]•[/] {escape(reason)}")
+
+
 def print_verdict(document: str, verdict: Verdict) -> None:
+    _print_published(verdict)
     for v in verdict.records:
         mark = "[green]✓[/]" if v.ok else "[red]✗[/]"
         state = (v.effective_status or v.record.status).label
@@ -147,6 +222,11 @@ def print_verdict(document: str, verdict: Verdict) -> None:
                 console.print(f"  {reason}")
     if not verdict.notarised:
         console.print("  the document is not notarised on this ledger")
+        if not verdict.batches and not verdict.texts:
+            console.print(
+                "  a member of a batch, or one text of a multi-text instrument, is found once its bundle or "
+                "manifest is published (`notary publish`); or verify it with its receipt (--receipt R)"
+            )
 
 
 def register(app: typer.Typer) -> None:

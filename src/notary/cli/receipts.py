@@ -13,7 +13,8 @@ import typer
 from rich.markup import escape
 
 from notary.cli import context, exit_codes
-from notary.cli.output import console, err_console, print_json
+from notary.cli._evidence import ForceOpt
+from notary.cli.output import console, err_console, plural, print_json
 from notary.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -35,6 +36,16 @@ ReceiptOutOpt = Annotated[
 ]
 
 
+def check_receipt_target(gw: LedgerGateway, record_id: bytes, path: Path, force: bool) -> Receipt | None:
+    """Refuse `path` if it holds other evidence than this record's receipt (unless `force`);
+    returns the receipt it already holds, to refresh."""
+    from notary.cli import _evidence
+
+    subject = _evidence.record_receipt(gw.domain.chain_id, gw.domain.verifying_contract, record_id)
+    held = _evidence.guard(path, subject, force)
+    return None if held is None else held.receipt
+
+
 def write_record_receipt(
     gw: LedgerGateway,
     record_id: bytes,
@@ -42,11 +53,23 @@ def write_record_receipt(
     *,
     metadata: dict[str, Any] | None = None,
     instrument: instruments.Instrument | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """Read the record's evidence from the chain and write its receipt; returns a summary."""
+    """Read the record's evidence from the chain and write its receipt; returns a summary.
+
+    An existing receipt of the same record is refreshed in place, keeping the texts and
+    metadata it lists unless new ones are given; other evidence at `path` is refused unless `force`."""
     from notary import receipts
     from notary.receipt_build import record_receipt
 
+    old = check_receipt_target(gw, record_id, path, force)
+    if old is not None:
+        metadata = metadata if metadata else old.metadata
+        if instrument is None and old.document.texts:
+            from notary import instruments as instruments_module
+
+            items = [instruments_module.InstrumentText(t.name, t.role, t.digest) for t in old.document.texts]
+            instrument = instruments_module.build(items)
     r = record_receipt(gw, record_id, metadata=metadata, instrument=instrument)
     size = receipts.write(r, path)
     assert r.record is not None
@@ -88,9 +111,13 @@ def receipt(
         Path | None,
         typer.Option("--from-receipt", metavar="OLD", help="Refresh an earlier receipt: same document and metadata."),
     ] = None,
+    force: ForceOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Write a receipt: everything needed to verify the record offline, read from the chain now."""
+    """Write a receipt: everything needed to verify the record offline, read from the chain now.
+
+    Written over an earlier receipt of the same record, it refreshes it and keeps the texts and
+    metadata that one lists; another document's receipt (or any other file) is kept unless --force."""
     from notary import instruments, ledger, receipts
     from notary.cli.documents import digest_of
 
@@ -118,15 +145,15 @@ def receipt(
     rid = ledger.resolve_record(gw, digest, submitter)
     if from_receipt is None:
         metadata = _metadata_for(title, instrument, gw, rid)
-    summary = {"digest": digest.hex(), "recordId": "0x" + rid.hex()}
-    summary |= write_record_receipt(gw, rid, output, metadata=metadata, instrument=instrument)
+    summary: dict[str, Any] = {"digest": digest.hex(), "recordId": "0x" + rid.hex()}
+    summary |= write_record_receipt(gw, rid, output, metadata=metadata, instrument=instrument, force=force)
     if as_json:
         print_json(summary)
         return
     console.print(
         f"[green]✓[/] receipt written to [bold]{escape(str(output))}[/] ({summary['receiptBytes']} bytes): "
-        f"record {summary['receiptStatus']}, {summary['receiptActs']} signed act(s)"
-        + (f", {summary['receiptTexts']} texts" if summary["receiptTexts"] else ""),
+        f"record {summary['receiptStatus']}, {plural(summary['receiptActs'], 'signed act')}"
+        + (f", {plural(summary['receiptTexts'], 'text')}" if summary["receiptTexts"] else ""),
         highlight=False,
     )
     console.print(f"Verify it anywhere, even offline: `notary verify FILE --receipt {escape(str(output))} --offline`")
@@ -135,9 +162,68 @@ def receipt(
 # --------------------------------------------------------------------- verify --receipt
 
 
-def _print_verdict(document: str, v: ReceiptVerdict) -> None:
+_MARKS = {"ok": "[green]✓[/]", "failed": "[red]✗[/]", "warning": "[yellow]![/]", "not proved": "[yellow]–[/]"}
+
+
+def _age(seconds: int) -> str:
+    if seconds < 3600:
+        return f"{max(seconds, 0) // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} days"
+
+
+def _print_summary(r: Receipt) -> None:
+    """What the receipt says, for people: the record's state, parties and dates, and its age."""
+    import time as clock
+
+    from notary.models import timestamp_text
+
+    if r.record is not None:
+        c = r.record
+        acts = c.attestations
+        console.print(
+            f"record {c.record_id.hex()[:16]}… ({escape(c.kind)}, notarised by {c.submitter}): "
+            f"{c.status.label} when the receipt was written; quorum {c.quorum} of {len(c.parties)} "
+            f"({', '.join(c.parties)})",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        for e in acts:
+            void = " (voided)" if e.voided is not None else ""
+            console.print(
+                f"  {e.party} {e.intent} on {timestamp_text(e.time)} by key {e.signer[:10]}…{void}",
+                highlight=False, soft_wrap=True,
+            )  # fmt: skip
+        latest = max(e.time for e in acts) if acts else 0
+        where = f"block {c.observed_block}"
+    elif r.batch is not None:
+        e = r.batch.anchor
+        console.print(
+            f"batch {r.batch.anchor_id.hex()[:16]}… anchored by {r.batch.party} on {timestamp_text(e.time)} "
+            f"by key {e.signer[:10]}…",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        latest, where = e.time, f"block {e.block_number}"
+    else:  # pragma: no cover - the parser requires one
+        return
+    age = int(clock.time()) - latest
+    console.print(
+        f"  the receipt shows the ledger as of {where}; its latest act is {_age(age)} old "
+        "(verify online for what changed since)",
+        highlight=False, soft_wrap=True,
+    )  # fmt: skip
+
+
+def _print_verdict(document: str, v: ReceiptVerdict, r: Receipt | None = None) -> None:
+    if r is not None:
+        _print_summary(r)
     if v.matched:
         console.print(f"[green]✓[/] the file is {escape(v.matched)}", highlight=False, soft_wrap=True)
+    if v.steps:
+        console.print("steps:", highlight=False)
+        for number, what, outcome in v.steps:
+            mark = _MARKS.get(outcome, outcome)
+            console.print(f"  {mark} {number}. {escape(what)}", highlight=False, soft_wrap=True)
     for reason in v.reasons:
         console.print(f"  [red]✗[/] {escape(reason)}", highlight=False, soft_wrap=True)
     for warning in v.warnings:
@@ -179,7 +265,7 @@ def verify_with_receipt(
     if as_json:
         print_json({"document": document, "digest": digest.hex(), "receipt": str(receipt_path), **v.to_json()})
     else:
-        _print_verdict(document, v)
+        _print_verdict(document, v, r)
     if not v.ok:
         raise typer.Exit(exit_codes.VERIFICATION_FAILED)
 

@@ -12,17 +12,27 @@
   window per party and a back-dated revocation awaiting the depositary; the key history
   is in `events`).
 
+Published documents (revision 0003), written by `notary.published` when a holder publishes
+them (not derived from events, so a re-index keeps them): `published_batches` (a batch
+bundle's anchor, checked against the anchored root), `batch_documents` (each document by
+digest, with its leaf's place in the tree), `batch_nodes` (the tree itself, in chunks of
+`NODE_CHUNK` hashes, so a proof is read without rebuilding the tree),
+`published_instruments` and `instrument_texts` (a multi-text instrument's manifest: each
+text and annex by digest).
+
 Schema revision 0002 is protocol v2's; a database built by protocol v1 (revision 0001 with
 data in it) is refused when opened (`notary.index.db`): index the v2 ledger afresh.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
+#: Tree hashes per `batch_nodes` row: a proof of a million-document batch reads about 20 rows of 8 KiB.
+NODE_CHUNK = 256
 
 index_state = Table(
     "index_state",
@@ -154,4 +164,64 @@ signer_keys = Table(
     Index("ix_signer_keys_key", "key"),
 )
 
+published_batches = Table(
+    "published_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("anchor_id", String(66), nullable=False, unique=True),
+    Column("root", String(66), nullable=False),
+    Column("party", String(32), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("chain", Text, nullable=False),  # the bundle's chain section, canonical JSON
+    Column("metadata", Text, nullable=False),  # canonical JSON, "null" for none
+    Column("anchor", Text, nullable=False),  # the anchor's evidence as in a receipt, canonical JSON
+    Column("proofs", Text, nullable=False),  # its state proofs as in a receipt ("null": the node had none)
+    Column("published_at", BigInteger, nullable=False),  # UNIX seconds, the service's clock
+    Column("published_by", Text, nullable=False),  # the API key's name, or "cli"
+    Column("complete", Boolean, nullable=False),  # false while the documents are being written
+)
+
+batch_documents = Table(
+    "batch_documents",
+    metadata,
+    Column("batch", Integer, primary_key=True, autoincrement=False),
+    Column("ordinal", Integer, primary_key=True, autoincrement=False),  # place in the bundle
+    Column("digest", String(64), nullable=False),
+    Column("node", Integer, nullable=False),  # the leaf's index in the tree's node array
+    Column("name", Text, nullable=False),
+    Index("ix_batch_documents_digest", "digest"),
+)
+
+batch_nodes = Table(
+    "batch_nodes",
+    metadata,
+    Column("batch", Integer, primary_key=True, autoincrement=False),
+    Column("chunk", Integer, primary_key=True, autoincrement=False),
+    Column("hashes", LargeBinary, nullable=False),  # NODE_CHUNK × 32 bytes (the last chunk fewer)
+)
+
+published_instruments = Table(
+    "published_instruments",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # the instrument digest (the texts' Merkle root)
+    Column("title", Text, nullable=False),
+    Column("metadata", Text, nullable=False),  # canonical JSON: the manifest the submitter signed the hash of
+    Column("metadata_hash", String(66), nullable=False),
+    Column("published_at", BigInteger, nullable=False),
+    Column("published_by", Text, nullable=False),
+)
+
+instrument_texts = Table(
+    "instrument_texts",
+    metadata,
+    Column("instrument", String(64), primary_key=True),
+    Column("ordinal", Integer, primary_key=True, autoincrement=False),
+    Column("digest", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Index("ix_instrument_texts_digest", "digest"),
+)
+
 DERIVED = (records, attestations, parties, signer_keys)
+PUBLISHED = (published_batches, batch_documents, batch_nodes, published_instruments, instrument_texts)

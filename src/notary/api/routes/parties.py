@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from starlette.concurrency import run_in_threadpool
 
 from notary.api import presenters, problems
-from notary.api.deps import ServicesDep
+from notary.api.deps import PARTY_PATTERN, ServicesDep
 from notary.api.schemas import PartyOut
 
 router = APIRouter(tags=["parties"])
@@ -16,7 +16,7 @@ router = APIRouter(tags=["parties"])
 
 @router.get("/v1/parties/{code}", response_model=PartyOut, responses=problems.responses(404, 422, 503))
 async def get_party(
-    code: Annotated[str, Path(description="Party code, e.g. FRA, SGP, UN.", examples=["FRA"])],
+    code: Annotated[str, Path(pattern=PARTY_PATTERN, description="Party code, e.g. FRA, SGP, UN.", examples=["FRA"])],
     svc: ServicesDep,
 ) -> PartyOut:
     """A party's controller and status, its pending controller change (a proposal or a

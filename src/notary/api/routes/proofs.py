@@ -12,16 +12,18 @@ from notary.api.deps import DIGEST_PATTERN, DigestDep, Services, ServicesDep
 from notary.api.schemas import ProofsOut
 from notary.errors import RecordNotFoundError
 from notary.hashing import parse_digest
+from notary.published import PublishedStore
 
 router = APIRouter(tags=["proofs"])
 
 
-def _index(svc: Services) -> proofs.ProofIndex:
-    if svc.proofs is None:
+def _index(svc: Services) -> PublishedStore:
+    if svc.published is None:
         raise RecordNotFoundError(
-            "this service holds no batch bundles", hint="ask whoever anchored the batch for the document's receipt"
+            "this service keeps no published batches (it runs without an index)",
+            hint="ask whoever anchored the batch for the document's receipt",
         )
-    return svc.proofs
+    return svc.published
 
 
 @router.get("/v1/proofs/{digest}", response_model=ProofsOut, responses=problems.responses(404, 422, 503))
@@ -46,5 +48,5 @@ async def get_proof_receipt(
     """The portable receipt of a batch-anchored document: verifies offline with
     `notary verify FILE --receipt R --offline`."""
     aid = parse_digest(anchor) if anchor else None
-    body = await run_in_threadpool(_index(svc).receipt, digest, aid)
+    body = await run_in_threadpool(proofs.receipt, _index(svc), digest, aid)
     return Response(body, media_type=receipt_files.MEDIA_TYPE, headers=receipt_files.disposition(digest, "-batch"))

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from notary.api import indexed, problems, receipt_files
-from notary.api.deps import DigestDep, ServicesDep
+from notary.api.deps import PARTY_PATTERN, DigestDep, ServicesDep
 from notary.api.schemas import RecordsOut
 
 router = APIRouter(tags=["records"])
-SubmitterQuery = Annotated[str | None, Query(description="Only the record notarised by this party.")]
+SubmitterQuery = Annotated[
+    str | None, Query(pattern=PARTY_PATTERN, description="Only the record notarised by this party.")
+]
 
 
 @router.get("/v1/records/{digest}", response_model=RecordsOut, responses=problems.responses(404, 422, 503))
@@ -38,5 +40,5 @@ async def get_records(
 async def get_record_receipt(digest: DigestDep, svc: ServicesDep, submitter: SubmitterQuery = None) -> Response:
     """The record's portable receipt, read from the chain now (RFC 8785 bytes, as `notary receipt` writes):
     it verifies offline. 409 when several parties notarised the digest and `submitter` is not given."""
-    body = await run_in_threadpool(receipt_files.record_receipt_bytes, svc.gateway, digest, submitter)
+    body = await run_in_threadpool(receipt_files.record_receipt_bytes, svc.gateway, digest, submitter, svc.published)
     return Response(body, media_type=receipt_files.MEDIA_TYPE, headers=receipt_files.disposition(digest))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from notary.api import presenters, problems
-from notary.api.deps import DigestDep, Services, ServicesDep
+from notary.api import indexed, problems
+from notary.api.deps import PARTIES_PATTERN, PARTY_PATTERN, DigestDep, Services, ServicesDep
 from notary.api.schemas import UploadOut, VerdictOut
 from notary.api.upload import hash_upload
 from notary.verify import Policy
@@ -36,10 +36,15 @@ _UPLOAD_BODY = {
 def _policy(
     signed_by: Annotated[
         str | None,
-        Query(description="Comma-separated parties that must be bound by a passing record, e.g. FRA,SGP."),
+        Query(
+            pattern=PARTIES_PATTERN,
+            description="Comma-separated parties that must be bound by a passing record, e.g. FRA,SGP.",
+        ),
     ] = None,
     in_force: Annotated[bool, Query(description="Only a record in force (ratified) passes.")] = False,
-    submitter: Annotated[str | None, Query(description="Only a record notarised by this party passes.")] = None,
+    submitter: Annotated[
+        str | None, Query(pattern=PARTY_PATTERN, description="Only a record notarised by this party passes.")
+    ] = None,
 ) -> Policy:
     """The verifier's policy from the query (a malformed party code is a 422 problem)."""
     return Policy.of(signed_by, in_force, submitter)
@@ -48,8 +53,11 @@ def _policy(
 PolicyDep = Annotated[Policy, Depends(_policy)]
 
 
-async def _verdict(svc: Services, digest: bytes, policy: Policy, upload: UploadOut | None = None) -> VerdictOut:
-    verdict = await run_in_threadpool(presenters.verdict_of, svc.gateway, digest, upload, policy)
+async def _verdict(
+    svc: Services, digest: bytes, policy: Policy, response: Response, upload: UploadOut | None = None
+) -> VerdictOut:
+    verdict, source = await run_in_threadpool(indexed.verdict_of, svc, digest, upload, policy)
+    response.headers["Notary-Source"] = source
     svc.metrics.verified(verdict.notarised, verdict.verified)
     return verdict
 
@@ -60,15 +68,17 @@ async def _verdict(svc: Services, digest: bytes, policy: Policy, upload: UploadO
     responses=problems.responses(413, 415, 422, 503),
     openapi_extra=_UPLOAD_BODY,
 )
-async def verify_upload(request: Request, svc: ServicesDep, policy: PolicyDep) -> VerdictOut:
+async def verify_upload(request: Request, response: Response, svc: ServicesDep, policy: PolicyDep) -> VerdictOut:
     """Verify an uploaded file (multipart field `file`, or a raw body), up to the size limit (else 413).
     `verified` is true only for an executed or in-force record with a valid quorum that meets the policy
     and is not disputed by another record of the digest; `reasons` say why not."""
     up = await hash_upload(request, svc.settings.upload_limit)
-    return await _verdict(svc, up.digest, policy, UploadOut(name=up.filename, size=up.size))
+    return await _verdict(svc, up.digest, policy, response, UploadOut(name=up.filename, size=up.size))
 
 
 @router.get("/v1/verify/{digest}", response_model=VerdictOut, responses=problems.responses(422, 503))
-async def verify_digest(digest: DigestDep, svc: ServicesDep, policy: PolicyDep) -> VerdictOut:
-    """Verify a document by its SHA-256 digest, without uploading it (what the verifier page does)."""
-    return await _verdict(svc, digest, policy)
+async def verify_digest(digest: DigestDep, response: Response, svc: ServicesDep, policy: PolicyDep) -> VerdictOut:
+    """Verify a document by its SHA-256 digest, without uploading it (what the verifier page does).
+    A member of a published batch, or a text of a published instrument, is found too (`batches`,
+    `instrumentTexts`)."""
+    return await _verdict(svc, digest, policy, response)

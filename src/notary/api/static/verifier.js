@@ -26,21 +26,11 @@
 
   // ------------------------------------------------------------------ page
 
+  const { el, nodes, names, shortHex, parties, preloadNames, fillPartyNames, ICON, TONE_ORDER } = window.NotaryDom;
+  const { wording, pendingVoidNote, rank, spokesman, disputes, receiptUrl, renderRecord } = window.NotaryRecords;
+  const published = window.NotaryPublished;
   const $ = (id) => document.getElementById(id);
   let lastResult = null;
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "class") node.className = v;
-      else node.setAttribute(k, v);
-    }
-    for (const c of children) {
-      if (c === null || c === undefined) continue;
-      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-    }
-    return node;
-  }
 
   function status(text, kind) {
     const s = $("status");
@@ -82,175 +72,125 @@
       status((body && body.detail) || "The verification service answered with an error (" + response.status + ").", "error");
       return;
     }
-    lastResult = Object.assign({}, body, { file: file || null });
+    lastResult = Object.assign({ batches: [], instrumentTexts: [] }, body, { file: file || null });
+    await preloadNames(partiesOf(lastResult), NAMES_WAIT);
     render(lastResult);
     status("");
   }
 
-  // ------------------------------------------------------------------ wording
+  const NAMES_WAIT = 800; // ms the verdict waits for party names (it is drawn without them after that)
+
+  /** Every party code the answer shows. */
+  function partiesOf(v) {
+    const records = v.records.concat(...v.instrumentTexts.map((t) => t.records));
+    return records.flatMap((rv) => [rv.submitter, ...rv.record.parties, ...rv.record.attestations.map((a) => a.party)])
+      .concat(v.batches.map((b) => b.party));
+  }
+
+  // ------------------------------------------------------------------ the verdict
   //
-  // One plain wording per state, shared by the heading and each record. It follows the state the
-  // record's valid acts give (effectiveStatus), not what the chain still reads while a void is pending.
+  // What speaks for the document: its own records first, then the published instruments listing it
+  // as a text or annex, then the published batches holding it; a passing one before a failing one.
 
-  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December"];
-
-  function when(iso) {
-    const d = new Date(iso);
-    if (!iso || isNaN(d)) return iso || "an unknown date";
-    return el("time", { datetime: iso, title: iso.replace("T", " ").replace("Z", " UTC") },
-      d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear());
-  }
-
-  function names(list) {
-    if (list.length <= 1) return list.join("");
-    return list.slice(0, -1).join(", ") + " and " + list[list.length - 1];
-  }
-
-  function shortHex(value) {
-    const v = value || "";
-    return v.length > 14 ? v.slice(0, 6) + "…" + v.slice(-4) : v;
-  }
-
-  async function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      try { await navigator.clipboard.writeText(text); return true; } catch (err) { /* fall back */ }
-    }
-    const area = el("textarea", { readonly: "", class: "copy-buffer", "aria-hidden": "true" });
-    area.value = text;
-    document.body.append(area);
-    area.select();
-    let done = false;
-    try { done = document.execCommand("copy"); } catch (err) { done = false; }
-    area.remove();
-    return done;
-  }
-
-  /** A long hex value shortened (0x1234…abcd), the full value in its title, with a copy button. */
-  function hexChip(value, what) {
-    if (!value) return el("span", { class: "muted" }, "—");
-    const button = el("button", { type: "button", class: "copy", "aria-label": "Copy " + what + " " + value, title: "Copy " + what }, "Copy");
-    button.addEventListener("click", async () => {
-      const ok = await copyText(value);
-      button.textContent = ok ? "Copied" : "Select to copy";
-      setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  /** "Disputed: FRA's record was annulled on …", and why, for records undone by their signatories. */
+  function disputedVerdict(records, disputing, prefix) {
+    const heading = ["Disputed: "].concat(prefix || []);
+    disputing.forEach((rv, i) => {
+      if (i) heading.push("; ");
+      const w = wording(rv).parts.map((p) => (typeof p === "string" ? p.toLowerCase() : p));
+      heading.push(rv.submitter + "'s record was ", ...w);
     });
-    return el("span", { class: "hexchip" }, el("code", { class: "hash short", title: value }, shortHex(value)), button);
+    const passing = records.filter((rv) => rv.ok).map((rv) => rv.submitter);
+    const summary = [prefix ? "Records of the instrument this document belongs to disagree. " : "Records of this document disagree. ",
+      ...disputing.flatMap((rv) => ["The record ", el("code", { class: "hash", title: rv.recordId }, shortHex(rv.recordId)),
+        " notarised by " + rv.submitter + " was undone by its own signatories (" + (names(rv.bound.concat(rv.withdrawn)) || rv.submitter) + "). "]),
+      passing.length ? "Yet the record notarised by " + names(passing) + " reads as valid. " : "",
+      "See every record below before relying on this document."];
+    return { heading, summary, kind: "bad", note: null };
   }
 
-  function withdrawalTimes(rv) {
-    const last = {};
-    for (const a of rv.record.attestations) {
-      if (a.intent === "withdrawal" && a.valid && rv.withdrawn.includes(a.party) && (!last[a.party] || a.time > last[a.party])) {
-        last[a.party] = a.time;
+  function recordVerdict(v, chosen) {
+    const w = wording(chosen);
+    const kind = v.verified ? w.tone : (w.tone === "ok" ? "warn" : w.tone);
+    const heading = v.verified || !["executed", "in-force"].includes(chosen.effectiveStatus) ? w.parts : ["Notarised, but not valid"];
+    let summary;
+    if (v.verified) {
+      summary = ["This exact document is notarised and binds ", parties(chosen.bound, true),
+        ": signed with keys that were authorised when they signed."];
+      if (chosen.withdrawn.length) summary.push(" " + names(chosen.withdrawn) + " signed, then withdrew; the record still has its quorum (" + chosen.record.quorum + ").");
+      if (chosen.record.ratificationRequired && chosen.effectiveStatus !== "in-force") summary.push(" It is signed but not yet in force: ratification is pending.");
+    } else {
+      summary = ["This document is on the ledger, but no record of it verifies: see the reasons below."];
+    }
+    return { heading, summary, kind, note: pendingVoidNote(chosen) };
+  }
+
+  function textVerdict(t) {
+    const w = published.textWording(t);
+    return { heading: w.parts, summary: published.textSummary(t), kind: w.tone, note: w.rv ? pendingVoidNote(w.rv) : null };
+  }
+
+  function batchVerdict(b) {
+    const h = published.batchHeading(b);
+    return { heading: h.parts, summary: published.batchSummary(b), kind: h.tone, note: null };
+  }
+
+  function verdictOf(v) {
+    const texts = v.instrumentTexts, batches = v.batches;
+    if (v.verdict === "disputed") {
+      if (v.disputedBy.length) {
+        const disputing = v.disputedBy.map((id) => v.records.find((rv) => rv.recordId === id)).filter(Boolean);
+        return disputedVerdict(v.records, disputing);
+      }
+      const t = texts.find((x) => x.verdict === "disputed");
+      if (t) {
+        const label = published.textLabel(t);
+        label[0] = label[0].charAt(0).toLowerCase() + label[0].slice(1); // "Disputed: the French text (…)"
+        return disputedVerdict(t.records, t.records.filter(disputes), label.concat([": "]));
       }
     }
-    return last;
-  }
-
-  function lastActTime(rv, intent) {
-    const times = rv.record.attestations.filter((a) => a.intent === intent && a.valid).map((a) => a.time).sort();
-    return times.length ? times[times.length - 1] : rv.record.updatedAt;
-  }
-
-  /** The wording of a record's state: { parts (text and nodes), tone: ok | warn | bad }. */
-  function wording(rv) {
-    const r = rv.record;
-    const state = rv.effectiveStatus || r.status;
-    const pendingRatification = r.ratificationRequired && state === "executed";
-    const awaiting = rv.bound.filter((p) => !rv.ratifiedBy.includes(p));
-    if (state === "executed" || state === "in-force") {
-      if (rv.withdrawn.length && rv.bound.length >= r.quorum) {
-        const times = withdrawalTimes(rv);
-        const parts = ["Withdrawn by "];
-        rv.withdrawn.forEach((p, i) => {
-          if (i) parts.push(i === rv.withdrawn.length - 1 ? " and " : ", ");
-          parts.push(p);
-          if (times[p]) parts.push(" on ", when(times[p]));
-        });
-        if (pendingRatification) parts.push("; awaiting ratification by " + (names(awaiting) || "nobody bound"));
-        return { parts, tone: rv.ok ? "warn" : "bad" };
-      }
-      if (pendingRatification) {
-        return { parts: ["Signed; awaiting ratification by " + (names(awaiting) || "nobody bound")], tone: rv.ok ? "warn" : "bad" };
-      }
-      return { parts: ["Signed and in force"], tone: rv.ok ? "ok" : "bad" };
+    if (!v.notarised) {
+      return {
+        heading: ["Not notarised"], kind: "bad", note: null,
+        summary: ["This ledger holds no record of this document. Any change to a file, even one character, changes its digest: check that you have the exact file."],
+      };
     }
-    switch (state) {
-      case "open":
-        return { parts: [rv.unsigned.length ? "Open: awaiting signatures of " + names(rv.unsigned) : "Open: awaiting signatures"], tone: "warn" };
-      case "superseded": {
-        const by = r.links.supersededBy;
-        if (!by) return { parts: ["Superseded"], tone: "warn" };
-        return { parts: ["Superseded by ", el("a", { href: "#" + by.digest, title: by.digest }, "the amendment notarised by " + by.submitter)], tone: "warn" };
-      }
-      case "terminated":
-        return { parts: ["Terminated on ", when(lastActTime(rv, "withdrawal"))], tone: "bad" };
-      case "annulled":
-        return { parts: ["Annulled on ", when(r.updatedAt)], tone: "bad" };
-      case "cancelled":
-        return { parts: ["Cancelled"], tone: "bad" };
-      case "void":
-        return { parts: ["Void (notarised with a compromised key)"], tone: "bad" };
-      default:
-        return { parts: [state], tone: "bad" };
-    }
+    const record = v.records.length ? spokesman(v.records) : null;
+    const text = texts.find((t) => t.verified) || null;
+    const batch = batches.find((b) => b.ok) || null;
+    if (record && record.ok) return recordVerdict(v, record);
+    if (text) return textVerdict(text);
+    if (batch) return batchVerdict(batch);
+    if (record) return recordVerdict(v, record);
+    const failingText = texts.slice().sort((a, b) => rankOf(a) - rankOf(b))[0];
+    if (failingText) return textVerdict(failingText);
+    return batchVerdict(batches.find((b) => b.signer) || batches[0]);
   }
 
-  function pendingVoidNote(rv) {
-    const state = rv.effectiveStatus || rv.record.status;
-    if (state === rv.record.status) return null;
-    return el("p", { class: "chain-note" }, "the chain still reads " + rv.record.status + " until someone runs ",
-      el("code", {}, "notary void"));
+  const rankOf = (t) => { const rv = spokesman(t.records); return rv ? rank(rv) : 99; };
+
+  /** The one receipt of the whole answer, when there is exactly one; else each card offers its own. */
+  function soleReceipt(v) {
+    const all = v.records.length + v.batches.length + v.instrumentTexts.length;
+    if (all !== 1) return null;
+    if (v.records.length) return receiptUrl(v.digest, v.records[0].record.submitter);
+    if (v.batches.length) return v.batches[0].receipt;
+    return v.instrumentTexts[0].records.length === 1 ? v.instrumentTexts[0].receipt : null;
   }
 
-  // Which record speaks for a document that no record verifies: the one closest to valid.
-  const RANK = ["in-force", "executed", "open", "superseded", "terminated", "annulled", "cancelled", "void"];
-  const rank = (rv) => { const i = RANK.indexOf(rv.effectiveStatus || rv.record.status); return i < 0 ? RANK.length : i; };
-  const ICON = { ok: "✓ ", warn: "⚠ ", bad: "✗ " };
-  const TONE_ORDER = { ok: 0, warn: 1, bad: 2 };
+  /** The answer as JSON: the document's records, else its batch proofs, else its instrument's records. */
+  function jsonLink(v) {
+    if (v.records.length) return ["/v1/records/" + v.digest, "Record as JSON"];
+    if (v.batches.length) return ["/v1/proofs/" + v.digest, "Batch proof as JSON"];
+    if (v.instrumentTexts.length) return ["/v1/records/" + v.instrumentTexts[0].instrumentDigest, "Instrument record as JSON"];
+    return null;
+  }
 
   function render(v) {
-    const verdict = $("verdict");
-    let heading, summary, kind, note = null;
-    if (v.verdict === "disputed") {
-      kind = "bad";
-      const disputing = v.disputedBy.map((id) => v.records.find((rv) => rv.recordId === id)).filter(Boolean);
-      heading = ["Disputed: "];
-      disputing.forEach((rv, i) => {
-        if (i) heading.push("; ");
-        const w = wording(rv).parts.map((p) => (typeof p === "string" ? p.toLowerCase() : p));
-        heading.push(rv.submitter + "'s record was ", ...w);
-      });
-      const passing = v.records.filter((rv) => rv.ok).map((rv) => rv.submitter);
-      summary = ["Records of this document disagree. ",
-        ...disputing.flatMap((rv) => ["The record ", el("code", { class: "hash", title: rv.recordId }, shortHex(rv.recordId)),
-          " notarised by " + rv.submitter + " was undone by its own signatories (" + (names(rv.bound.concat(rv.withdrawn)) || rv.submitter) + "). "]),
-        passing.length ? "Yet the record notarised by " + names(passing) + " reads as valid. " : "",
-        "See every record below before relying on this document."];
-    } else if (v.notarised) {
-      const pool = v.records.filter((rv) => rv.ok);
-      const chosen = (pool.length ? pool : v.records.slice()).sort((a, b) => rank(a) - rank(b))[0];
-      const w = wording(chosen);
-      kind = v.verified ? w.tone : (w.tone === "ok" ? "warn" : w.tone);
-      heading = v.verified || !["executed", "in-force"].includes(chosen.effectiveStatus) ? w.parts : ["Notarised, but not valid"];
-      note = pendingVoidNote(chosen);
-      if (v.verified) {
-        summary = "This exact document is notarised and binds " + names(chosen.bound) +
-          ": signed with keys that were authorised when they signed.";
-        if (chosen.withdrawn.length) summary += " " + names(chosen.withdrawn) + " signed, then withdrew; the record still has its quorum (" + chosen.record.quorum + ").";
-        if (chosen.record.ratificationRequired && chosen.effectiveStatus !== "in-force") summary += " It is signed but not yet in force: ratification is pending.";
-      } else {
-        summary = "This document is on the ledger, but no record of it verifies: see the reasons below.";
-      }
-    } else {
-      kind = "bad";
-      heading = ["Not notarised"];
-      summary = "This ledger holds no record of this document. Any change to a file, even one character, changes its digest: check that you have the exact file.";
-    }
-    verdict.className = "verdict " + kind;
-    $("verdict-heading").replaceChildren(ICON[kind], ...heading.map((p) => (p instanceof Node ? p : document.createTextNode(p))));
-    $("verdict-summary").replaceChildren(...[].concat(summary).map((p) => (p instanceof Node ? p : document.createTextNode(p))));
+    const { heading, summary, kind, note } = verdictOf(v);
+    $("verdict").className = "verdict " + kind;
+    $("verdict-heading").replaceChildren(ICON[kind], ...nodes(heading));
+    $("verdict-summary").replaceChildren(...nodes(summary));
     const verdictNote = $("verdict-note");
     verdictNote.replaceChildren(...(note ? Array.from(note.childNodes) : []));
     verdictNote.hidden = !note;
@@ -263,93 +203,26 @@
     fact("Ledger", "chain " + v.chain.chainId + ", contract ", el("code", { class: "hash" }, v.chain.ledger));
     fact("Checked", v.chain.chainTime.replace("T", " ").replace("Z", " UTC") + " (block " + v.chain.block + ")");
 
-    const link = $("record-link");
-    link.hidden = !v.notarised;
-    link.href = "/v1/records/" + v.digest;
-    // The portable receipt verifies offline (`notary verify FILE --receipt R --offline`); with several
-    // records each record offers its own, below.
-    const receipt = $("receipt-link");
-    receipt.hidden = v.records.length !== 1;
-    if (v.records.length === 1) {
-      receipt.href = receiptUrl(v.digest, v.records[0].record.submitter);
+    const link = $("record-link"), json = jsonLink(v);
+    link.hidden = !json;
+    if (json) { link.href = json[0]; link.textContent = json[1]; }
+    // The portable receipt verifies offline (`notary verify FILE --receipt R --offline`).
+    const receipt = $("receipt-link"), sole = soleReceipt(v);
+    receipt.hidden = !sole;
+    if (sole) {
+      receipt.href = sole;
       receipt.setAttribute("download", v.digest.slice(0, 16) + ".receipt.json");
     }
 
-    // A record's colour never reads greener than the verdict above it.
+    // A card's colour never reads greener than the verdict above it.
     const cap = (tone) => (TONE_ORDER[tone] < TONE_ORDER[kind] ? (kind === "ok" ? "ok" : "warn") : tone);
-    const records = $("records");
-    records.replaceChildren(...v.records.map((rv) => renderRecord(rv, cap, v.disputedBy.includes(rv.recordId))));
+    $("records").replaceChildren(
+      ...v.records.map((rv) => renderRecord(rv, cap, v.disputedBy.includes(rv.recordId))),
+      ...v.instrumentTexts.map((t) => published.renderText(t, cap)),
+      ...v.batches.map((b) => published.renderBatch(b, cap, v.digest)));
     $("result").hidden = false;
     $("verdict-heading").focus();
-  }
-
-  function receiptUrl(digest, submitter) {
-    return "/v1/records/" + digest + "/receipt?submitter=" + encodeURIComponent(submitter);
-  }
-
-  function linkTo(target, label) {
-    if (!target) return null;
-    const a = el("a", { href: "#" + target.digest }, label + " record by " + target.submitter + " (" + target.status + ")");
-    return el("dd", {}, a, " ", el("code", { class: "hash" }, target.digest));
-  }
-
-  function renderRecord(rv, cap, disputing) {
-    const r = rv.record;
-    const w = wording(rv);
-    // Not ok is never green; ok is green only under a green verdict.
-    const tone = cap(rv.ok ? w.tone : (w.tone === "ok" ? "bad" : w.tone));
-    const dl = el("dl", { class: "facts" });
-    const add = (k, ...vals) => dl.append(el("dt", {}, k), el("dd", {}, ...vals));
-    add("Kind", r.kind);
-    add("Parties", r.parties.join(", ") + " — " + r.quorum + " of " + r.parties.length + " signatures required");
-    add("Bound now", rv.bound.length ? rv.bound.join(", ") : "nobody");
-    if (rv.unsigned.length) add("Named, never signed", rv.unsigned.join(", "));
-    if (rv.withdrawn.length) add("Withdrew", rv.withdrawn.join(", "));
-    if (r.ratificationRequired) {
-      add("Ratification", "required — ratified by " + (rv.ratifiedBy.length ? rv.ratifiedBy.join(", ") : "nobody yet") +
-        " (" + r.ratifications + " of " + r.quorum + ")");
-    }
-    add("Notarised", r.createdAt.replace("T", " ").replace("Z", " UTC") + " by " + r.submitter);
-    add("Record id", el("code", { class: "hash" }, r.recordId));
-    if (r.links.supersedes) { dl.append(el("dt", {}, "Amends")); dl.append(linkTo(r.links.supersedes, "the")); }
-    if (r.links.supersededBy) { dl.append(el("dt", {}, "Superseded by")); dl.append(linkTo(r.links.supersededBy, "the")); }
-
-    const list = (items, cls, title) =>
-      items.length ? el("div", { class: cls }, el("h4", {}, title), el("ul", {}, ...items.map((t) => el("li", {}, t)))) : null;
-
-    const rows = r.attestations.map((a) =>
-      el("tr", { class: a.valid ? "" : "invalid" },
-        el("td", { "data-label": "Party" }, el("strong", {}, a.party)),
-        el("td", { "data-label": "Act" }, a.intent + (a.reason ? " — " + a.reason : "")),
-        el("td", { "data-label": "Signer" }, hexChip(a.signer, a.party + "'s signer address")),
-        el("td", { "data-label": "Time (UTC)" }, a.time.replace("T", " ").replace("Z", "")),
-        el("td", { "data-label": "Health" }, el("span", { class: "health " + (a.valid ? "good" : "poor") }, a.valid ? "✓ " + a.health : "✗ " + a.health)),
-        el("td", { "data-label": "Transaction" }, el("span", {},
-          hexChip(a.transaction, "transaction hash"), " ",
-          el("span", { class: "muted nowrap" }, "(" + a.confirmations + (a.confirmations === 1 ? " confirmation)" : " confirmations)")))),
-      ));
-    const table = el("table", { class: "acts" },
-      el("caption", {}, "Signatures and other acts on this record"),
-      el("thead", {}, el("tr", {}, ...["Party", "Act", "Signer", "Time (UTC)", "Health", "Transaction"].map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, ...rows));
-
-    const receipt = el("a", {
-      href: receiptUrl(r.digest, r.submitter),
-      download: r.digest.slice(0, 16) + "-" + r.submitter + ".receipt.json",
-      class: "receipt",
-    }, "Download the receipt of " + r.submitter + "'s record");
-    const state = rv.effectiveStatus || r.status;
-    return el("article", { class: "record " + tone, id: "record-" + rv.recordId },
-      el("h3", {}, "Record notarised by " + r.submitter + " ", el("span", { class: "badge tone-" + tone }, state)),
-      el("p", { class: "record-state tone-text-" + tone }, ICON[tone], ...w.parts,
-        disputing ? " — this record disputes the document" : null),
-      pendingVoidNote(rv),
-      dl,
-      el("p", { class: "receipt-line" }, receipt,
-        el("span", { class: "muted" }, " — verifies offline: notary verify FILE --receipt R --offline")),
-      list(rv.reasons, "reasons", "Why it does not verify"),
-      list(rv.warnings, "warnings", "Warnings"),
-      el("div", { class: "table-wrap" }, table));
+    fillPartyNames($("result"));
   }
 
   function download() {

@@ -1,0 +1,124 @@
+"""The receipt's `stateProofs` section: block headers and the state trie nodes that prove its claims.
+
+    "stateProofs": null                      (the node that wrote it could not serve eth_getProof)
+    "stateProofs": {
+      "observedAt": 1234,                    the block whose state the "when written" claims are read at
+      "blocks": [{"blockNumber": 1200, "blockHash": "0x…", "header": "0x<RLP header>",
+                  "nodes": ["0x<RLP trie node>", …]}, …]
+    }
+
+One entry per block the receipt relies on, in increasing block order: each act's block (its
+signer's registry entry as read there) and the observed block (the signer entries as read
+when the receipt was written, and the record's stored terms hash, state, superseding record
+and act-history hash, or the batch's stored signer and time). `nodes` is the union, sorted
+and without repeats, of the `eth_getProof` account proofs of the registry and the ledger and
+of their storage proofs for those slots (`notary.storage_layout`). Nothing in the section
+says which slot holds what: the verifier derives every slot from the receipt's claims and
+reads it through the nodes, so a proof can only confirm or refute a claim, never replace it.
+
+The section is sealed like the others. A receipt without it (older receipts) carries no
+state proofs, as does one whose proofs would pass the file's size limit. Limits: 321 blocks
+(an act's each, and the observed one), 512 nodes per block, 1,024 bytes per header or node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SECTION = "stateProofs"
+MAX_BLOCKS = 321
+MAX_NODES = 512
+MAX_HEADER_BYTES = 1024
+MAX_NODE_BYTES = 1024  # a branch node is at most 17 x 33 bytes plus its list prefix
+
+
+@dataclass(frozen=True)
+class BlockProof:
+    """A block's RLP header and the trie nodes proving state after it."""
+
+    number: int
+    hash: str
+    header: bytes
+    nodes: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class StateProofs:
+    observed_block: int
+    blocks: tuple[BlockProof, ...]
+
+    def block(self, number: int) -> BlockProof | None:
+        return next((b for b in self.blocks if b.number == number), None)
+
+
+def to_json(p: StateProofs | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "observedAt": p.observed_block,
+        "blocks": [
+            {
+                "blockNumber": b.number,
+                "blockHash": b.hash,
+                "header": "0x" + b.header.hex(),
+                "nodes": ["0x" + n.hex() for n in b.nodes],
+            }
+            for b in p.blocks
+        ],
+    }
+
+
+def _bounded_hex(value: Any, where: str, limit: int) -> bytes:
+    from notary.receipt_parse import hex_bytes
+    from notary.receipts import ReceiptFieldError, ReceiptLimitError
+
+    raw = hex_bytes(value, where, None)
+    if not raw:
+        raise ReceiptFieldError(f"{where} must not be empty")
+    if len(raw) > limit:
+        raise ReceiptLimitError(f"{where} holds {len(raw)} bytes; the limit is {limit}")
+    return raw
+
+
+def _list(value: Any, where: str, limit: int) -> list[Any]:
+    from notary.receipts import ReceiptFieldError, ReceiptLimitError
+
+    if not isinstance(value, list) or not value:
+        raise ReceiptFieldError(f"{where} must be a non-empty list")
+    if len(value) > limit:
+        raise ReceiptLimitError(f"{where} has {len(value)} entries; the limit is {limit}")
+    return value
+
+
+def parse(value: Any) -> StateProofs | None:
+    """The section, strictly: blocks in increasing order, nodes sorted and unique."""
+    from notary.receipt_parse import fields, hex_bytes, integer
+    from notary.receipts import ReceiptFieldError
+
+    if value is None:
+        return None
+    s = fields(value, SECTION, {"observedAt", "blocks"})
+    blocks: list[BlockProof] = []
+    for i, raw in enumerate(_list(s["blocks"], f"{SECTION}.blocks", MAX_BLOCKS)):
+        w = f"{SECTION}.blocks[{i}]"
+        b = fields(raw, w, {"blockNumber", "blockHash", "header", "nodes"})
+        number = integer(b["blockNumber"], f"{w}.blockNumber")
+        if blocks and number <= blocks[-1].number:
+            raise ReceiptFieldError(f"{w}.blockNumber {number} is not after the previous block's")
+        nodes = tuple(
+            _bounded_hex(n, f"{w}.nodes[{j}]", MAX_NODE_BYTES)
+            for j, n in enumerate(_list(b["nodes"], f"{w}.nodes", MAX_NODES))
+        )
+        if any(a >= b for a, b in zip(nodes, nodes[1:], strict=False)):
+            raise ReceiptFieldError(f"{w}.nodes must be sorted and without repeats")
+        blocks.append(
+            BlockProof(
+                number,
+                "0x" + hex_bytes(b["blockHash"], f"{w}.blockHash").hex(),
+                _bounded_hex(b["header"], f"{w}.header", MAX_HEADER_BYTES),
+                nodes,
+            )
+        )
+    observed = integer(s["observedAt"], f"{SECTION}.observedAt")
+    return StateProofs(observed, tuple(blocks))
