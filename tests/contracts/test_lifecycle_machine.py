@@ -774,7 +774,7 @@ def _call(fn: Any, sender: LocalAccount) -> None:
     """eth_call from `sender` at the next block (its time is the next transaction's), typed reverts."""
     try:
         fn.call({"from": sender.address}, block_identifier="pending")
-    except tx.REVERTS as exc:
+    except tx.reverts() as exc:
         typed = translate(exc)
         if typed is None:
             raise

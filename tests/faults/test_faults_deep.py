@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, FaultLedger, build, notarise_args
+from fault_helpers import PASSWORD, FaultLedger, build, notarise_args
 from rpc_proxy import FaultProxy
 from test_faults_reorg import on_chain, run_with_reorgs
 from test_faults_submit import check_ledger, documents, submit_all

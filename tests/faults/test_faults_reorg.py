@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FaultLedger, build, notarise_args
+from fault_helpers import FaultLedger, build, notarise_args
 
 from notary.chain.connect import rpc
 from notary.codes import party_code

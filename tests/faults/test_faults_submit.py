@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import STATES, FaultLedger, Run, notarise_args
+from fault_helpers import STATES, FaultLedger, Run, notarise_args
 from rpc_proxy import FaultProxy
 
 from notary.cli import exit_codes

@@ -14,13 +14,13 @@ Reads that fail on the way are retried by the provider (`notary.chain.connect`).
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_tester.exceptions import TransactionFailed as TesterTransactionFailed
 from eth_utils.exceptions import ValidationError as EthValidationError
 from hexbytes import HexBytes
 from web3.exceptions import (
@@ -40,8 +40,16 @@ from notary.errors import (
     TransactionTimeoutError,
 )
 
+
 # What a revert looks like: web3's errors over JSON-RPC, eth-tester's own in process.
-REVERTS = (ContractCustomError, ContractLogicError, TesterTransactionFailed)
+def reverts() -> tuple[type[Exception], ...]:
+    """What a reverted call raises: web3's errors, and eth-tester's on the embedded chain (imported only
+    there: a command against a node never loads eth-tester and py-evm, some 0.2 s of start-up)."""
+    tester = sys.modules.get("eth_tester.exceptions")
+    extra: tuple[type[Exception], ...] = (tester.TransactionFailed,) if tester is not None else ()
+    return (ContractCustomError, ContractLogicError, *extra)
+
+
 GAS_MARGIN = 1.25
 DEFAULT_TIMEOUT = 120.0
 POLL_SECONDS = 0.1
@@ -76,7 +84,7 @@ def call(fn: Any, block: int | str = "latest") -> Any:
     """Call a view function, surfacing custom errors as typed exceptions."""
     try:
         return fn.call(block_identifier=block)
-    except REVERTS as exc:
+    except reverts() as exc:
         _reraise_typed(exc)
 
 
@@ -96,7 +104,7 @@ def send(
     w3 = chain.w3
     try:
         gas = fn.estimate_gas({"from": sender.address})
-    except REVERTS as exc:
+    except reverts() as exc:
         _reraise_typed(exc)
     except _REFUSALS as exc:  # e.g. no funds for gas: the node's answer, not a revert
         raise TransactionRefusedError(
