@@ -32,7 +32,7 @@ from notary.codes import bytes32_to_text, party_code
 from notary.deployment import DeployedContract, Deployment
 from notary.models import Intent, Terms
 from notary.receipt_build import anchor_payload_of
-from notary.receipt_verify import PASSING, PROVED, ReceiptVerdict, payload_of, verify_offline
+from notary.receipt_verify import PASSING, PROVED, ReceiptVerdict, payload_of, step, verify_offline
 from notary.receipts import Evidence, Receipt
 from notary.trust import Anchors, judge
 
@@ -212,10 +212,8 @@ def verify_online(chain: Chain, r: Receipt, digest: bytes, trusted: Anchors) -> 
     """Offline steps 0-7, then step 8 against the node behind `chain`."""
     v = verify_offline(r, digest, trusted)
     v.mode = "online"
-    reasons_before, warnings_before = len(v.reasons), len(v.warnings)
-    _online_checks(chain, r, v)
-    outcome = "failed" if len(v.reasons) > reasons_before else "warning" if len(v.warnings) > warnings_before else "ok"
-    v.steps.append(("8", "online: pinned code, the acts in canonical blocks, and what changed since", outcome))
+    with step(v, "8", "online: pinned code, the acts in canonical blocks, and what changed since"):
+        _online_checks(chain, r, v)
     return v
 
 

@@ -110,7 +110,7 @@ class ReceiptVerdict:
 
 
 @contextmanager
-def _step(v: ReceiptVerdict, number: str, what: str) -> Iterator[None]:
+def step(v: ReceiptVerdict, number: str, what: str) -> Iterator[None]:
     """Record step `number` as failed if it added a reason, a warning if it added one, else ok."""
     reasons, warnings = len(v.reasons), len(v.warnings)
     yield
@@ -448,25 +448,25 @@ def verify_offline(r: Receipt, digest: bytes, trusted: Anchors) -> ReceiptVerdic
     """Steps 0-7: everything the receipt proves by itself, with no chain access, if its deployment is
     one of the `trusted` pins (none trusts nothing)."""
     v = ReceiptVerdict("offline")
-    with _step(v, "0", "the deployment is pinned (trust store or manifest)"):
+    with step(v, "0", "the deployment is pinned (trust store or manifest)"):
         _check_deployment(r, trusted, v)
-    with _step(v, "1", "every section matches its seal"):
+    with step(v, "1", "every section matches its seal"):
         _check_seal(r, v)
-    with _step(v, "2", "the file is the receipt's document (or one of its texts)"):
+    with step(v, "2", "the file is the receipt's document (or one of its texts)"):
         _check_document(r, digest, v)
     if r.record is not None:
-        with _step(v, "3-5", "metadata, every signed act (EIP-712 signature, key window) and the record's state"):
+        with step(v, "3-5", "metadata, every signed act (EIP-712 signature, key window) and the record's state"):
             _check_record(r, v)
     elif r.batch is not None:
         if v.matched:
             n = documents_of(r.metadata)
             of = f" of {n}" if n is not None else ""
             v.matched = f"a document of the batch{of} anchored by {r.batch.party}"
-        with _step(v, "3-6", "metadata, the signed anchor and the Merkle path to its root"):
+        with step(v, "3-6", "metadata, the signed anchor and the Merkle path to its root"):
             _check_batch(r, v)
     else:  # pragma: no cover - the parser requires one
         v.reasons.append("the receipt holds neither a record nor a batch")
-    with _step(v, "7", "state proofs against the named blocks' headers (what remains trusted)"):
+    with step(v, "7", "state proofs against the named blocks' headers (what remains trusted)"):
         v.trust = _trust(r, v)
     if v.state_proofs == UNPROVED:
         v.steps[-1] = (*v.steps[-1][:2], "not proved")

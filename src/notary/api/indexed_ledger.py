@@ -11,7 +11,6 @@ One index read per record and per party touched; no node call.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,25 +34,12 @@ class IndexedLedger:
     def records_of_digest(self, digest: bytes) -> list[bytes]:
         return [bytes.fromhex(row["record_id"][2:]) for row in self.reader.records(digest=digest.hex())]
 
-    def _row(self, record_id: bytes) -> dict[str, Any] | None:
-        r = s.records.c
-        query = select(s.records).where(r.record_id == "0x" + record_id.hex())
-        with self.reader.engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
-        if row is None:
-            return None
-        out = dict(row)
-        out["parties"] = json.loads(out["parties"])
-        out["terms"] = json.loads(out["terms"]) if out["terms"] else None
-        out["superseded_by"] = out["superseded_by"] or None
-        return out
-
     def record(self, record_id: bytes, with_attestations: bool = True) -> Record:
         if record_id not in self._records:
-            row = self._row(record_id)
-            if row is None:
+            rows = self.reader.records(record_id="0x" + record_id.hex(), limit=1)
+            if not rows:
                 raise NotaryUnknownRecordError({"recordId": "0x" + record_id.hex()})
-            self._records[record_id] = record_from_index(self.reader, row, self.keys)
+            self._records[record_id] = record_from_index(self.reader, rows[0], self.keys)
         return self._records[record_id]
 
     def signer_key(self, code: bytes, key: str) -> SignerKey:

@@ -128,3 +128,14 @@ async def _raw(request: Request, limit: int) -> Upload:
             raise _too_large(limit)
         sha.update(chunk)
     return Upload(sha.digest(), size, None)
+
+
+async def read_body(request: Request, limit: int, what: str) -> bytes:
+    """A small JSON body read whole, refused with 413 as soon as it passes `limit` bytes."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"{what} is at most {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -149,6 +149,7 @@ class IndexReader:
         self,
         *,
         digest: str | None = None,
+        record_id: str | None = None,
         party: str | None = None,
         kind: str | None = None,
         status: str | None = None,
@@ -162,6 +163,8 @@ class IndexReader:
         conds = []
         if digest:
             conds.append(r.digest == digest.lower().removeprefix("0x"))
+        if record_id:
+            conds.append(r.record_id == record_id)
         if party:
             conds.append(or_(r.submitter == party, r.parties.like(f'%"{party}"%')))
         if kind:

@@ -23,6 +23,7 @@ from notary.api.auth import authenticate, presented_key
 from notary.api.deps import Services, ServicesDep
 from notary.api.problems import IndexUnavailableError, PayloadTooLargeError
 from notary.api.schemas import PublishedOut
+from notary.api.upload import read_body
 from notary.published import PublishedStore, instruments, manifest_of, publish_bundle, publish_manifest
 
 router = APIRouter(tags=["publish"])
@@ -112,13 +113,7 @@ async def publish_instrument(request: Request, svc: ServicesDep) -> PublishedOut
     Needs an API key with the publish scope."""
     store = _store(svc)
     by = _publisher(request, svc)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > instruments.MAX_BYTES:
-            raise PayloadTooLargeError(f"a manifest or receipt is at most {instruments.MAX_BYTES} bytes")
-        chunks.append(chunk)
-    manifest = manifest_of(b"".join(chunks))
+    manifest = manifest_of(await read_body(request, instruments.MAX_BYTES, "a manifest or receipt"))
     done = await run_in_threadpool(publish_manifest, svc.gateway, store, manifest, by)
     return PublishedOut(
         kind="instrument", id=done.digest, documents=len(done.texts), party=None, recordId=done.record_id,

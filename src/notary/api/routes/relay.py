@@ -9,8 +9,9 @@ from notary import signed_payload
 from notary.api import problems
 from notary.api.auth import authenticate, presented_key
 from notary.api.deps import ServicesDep
-from notary.api.problems import PayloadTooLargeError, RelayDisabledError
+from notary.api.problems import RelayDisabledError
 from notary.api.schemas import RelayOut
+from notary.api.upload import read_body
 
 router = APIRouter(tags=["relay"])
 
@@ -24,16 +25,6 @@ _BODY = {
         },
     }
 }
-
-
-async def _body(request: Request) -> bytes:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > signed_payload.MAX_BYTES:
-            raise PayloadTooLargeError(f"a signed payload is at most {signed_payload.MAX_BYTES} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @router.post(
@@ -50,7 +41,7 @@ async def relay(request: Request, response: Response, svc: ServicesDep) -> Relay
         raise RelayDisabledError("this service does not relay signed payloads", hint="submit with `notary submit`")
     client = authenticate(svc.settings.api_keys, presented_key(request), "relay")
     svc.limiter.take(client.name)
-    signed = signed_payload.from_json(await _body(request))
+    signed = signed_payload.from_json(await read_body(request, signed_payload.MAX_BYTES, "a signed payload"))
     answer, replayed = await run_in_threadpool(svc.relayer.relay, signed)
     svc.metrics.relays.labels(answer.primaryType, "replayed" if replayed else answer.outcome).inc()
     response.headers["Idempotent-Replayed"] = "true" if replayed else "false"
