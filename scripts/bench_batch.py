@@ -40,8 +40,8 @@ def bench(count: int, folder: Path, sample: int, rpc_url: str | None, workers: i
     from notary.chain.connect import in_process, rpc
     from notary.codes import party_code
     from notary.models import anchor_id
-    from notary.receipt_build import anchor_evidence, chain_ref
-    from notary.receipt_verify import verify_offline
+    from notary.receipts.build import anchor_evidence, chain_ref
+    from notary.receipts.verify import verify_offline
     from notary.testing import World
 
     figures: dict[str, Any] = {"count": count}

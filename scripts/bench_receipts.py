@@ -44,8 +44,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 #: The modules of the offline verification path (`notary verify --receipt R --offline` past the CLI).
 OFFLINE_MODULES = (
-    "notary.receipts", "notary.receipt_parse", "notary.receipt_verify", "notary.receipt_state",
-    "notary.state_proofs", "notary.eip712", "notary.trust", "notary.merkle", "notary.models", "notary.codes",
+    "notary.receipts", "notary.receipts.parse", "notary.receipts.verify", "notary.receipts.state",
+    "notary.receipts.state_proofs", "notary.eip712", "notary.trust", "notary.merkle", "notary.models", "notary.codes",
     "notary.hashing", "notary.lifecycle",
 )  # fmt: skip
 #: What the offline path must not import (py-evm's `trie` and `rlp` only for a receipt with proofs).
@@ -72,10 +72,10 @@ def _sha(text: str) -> bytes:
 def make_cases() -> tuple[list[Case], Any]:
     """Receipts written against a throwaway anvil: each case with and without its state proofs."""
     from notary import batch, receipts
-    from notary import receipt_build as build
     from notary.chain.connect import rpc
     from notary.chain.node import ephemeral_anvil
-    from notary.receipt_build import anchor_evidence, batch_receipt, chain_ref, record_receipt
+    from notary.receipts import build as build
+    from notary.receipts.build import anchor_evidence, batch_receipt, chain_ref, record_receipt
     from notary.testing import World
 
     cases: list[Case] = []
@@ -148,7 +148,7 @@ def _recovery() -> Callable[[], object]:
 def _verification(case: Case, pinned: Any) -> Callable[[], object]:
     """Parse the receipt's bytes and verify it offline (steps 0-7), as `notary verify --offline` does."""
     from notary import receipts
-    from notary.receipt_verify import verify_offline
+    from notary.receipts.verify import verify_offline
 
     def once() -> None:
         v = verify_offline(receipts.loads(case.raw), case.digest, pinned)
@@ -200,7 +200,7 @@ import sys
 from pathlib import Path
 from notary import receipts, trust
 from notary.hashing import sha256_file
-from notary.receipt_verify import verify_offline
+from notary.receipts.verify import verify_offline
 r = receipts.read(Path(sys.argv[1]))
 pin = trust.Pin(int(sys.argv[3]), sys.argv[4], sys.argv[5])
 v = verify_offline(r, sha256_file(Path(sys.argv[2])), trust.Anchors((pin,)))

@@ -78,7 +78,7 @@ def receipt_row(demo: dict[str, Any], count: int) -> Row:
     from notary import receipts, trust
     from notary.deployment import Deployment
     from notary.hashing import sha256_file
-    from notary.receipt_verify import verify_offline
+    from notary.receipts.verify import verify_offline
 
     o = demo["outputs"]
     raw = Path(o["receipt"]).read_bytes()

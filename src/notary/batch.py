@@ -238,7 +238,7 @@ class Bundle:
             ) from None
 
     def receipt(self, index: int, tree: merkle.MerkleTree) -> Receipt:
-        from notary.receipt_build import batch_receipt
+        from notary.receipts.build import batch_receipt
 
         return batch_receipt(self.chain, self.anchor, self.digests[index], tree.proof(index), self.metadata)
 
@@ -258,7 +258,7 @@ class Bundle:
     @classmethod
     def from_json(cls, raw: bytes) -> Bundle:
         from notary.models import BatchAnchor
-        from notary.receipt_parse import parse_chain, parse_evidence, parse_metadata
+        from notary.receipts.parse import parse_chain, parse_evidence, parse_metadata
 
         if len(raw) > MAX_BYTES:
             raise BundleFormatError(f"bundle is {len(raw)} bytes; the limit is {MAX_BYTES}")

@@ -41,7 +41,7 @@ from notary.chain.gateway import LedgerGateway
 from notary.codes import party_code
 from notary.hashing import sha256_file
 from notary.models import Intent, Record, SignerKey, record_id, timestamp_text
-from notary.receipt_verify import verify_offline
+from notary.receipts.verify import verify_offline
 from notary.verify import Verdict, verify_digest
 
 SAMPLE_MOU = Path(__file__).resolve().parents[2] / "examples" / "mou-cyber-incident-sharing.md"
@@ -212,7 +212,7 @@ def _deadline(s: _Story) -> int:
 
 
 def _receipt(s: _Story, rid: bytes, digest: bytes) -> None:
-    from notary.receipt_build import record_receipt
+    from notary.receipts.build import record_receipt
 
     s.say("FRA writes the MoU's receipt; a verifier checks it offline, with no node and no service")
     path = s.file("receipt", s.out / "mou.receipt.json")
@@ -300,7 +300,7 @@ def _certificate(name: str) -> bytes:
 
 
 def _batch(s: _Story, count: int) -> None:
-    from notary.receipt_build import anchor_evidence, chain_ref
+    from notary.receipts.build import anchor_evidence, chain_ref
 
     s.say(f"FRA anchors {count:,} consular certificates under one signed Merkle root")
     names = tuple(f"certificate-{i:04d}.txt" for i in range(1, count + 1))

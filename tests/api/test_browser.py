@@ -20,7 +20,7 @@ from api_helpers import EXAMPLE
 
 from notary import receipts
 from notary.api import ApiSettings, create_app
-from notary.receipt_verify import verify_offline
+from notary.receipts.verify import verify_offline
 from notary.testing import World
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -29,7 +29,7 @@ from notary import receipts, registry
 from notary.api import ApiSettings, create_app
 from notary.api.settings import ApiKey, IndexSettings
 from notary.models import Intent
-from notary.receipt_verify import verify_offline
+from notary.receipts.verify import verify_offline
 from notary.testing import World
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "published"))

@@ -15,8 +15,8 @@ from notary import batch, ledger, receipts
 from notary.api import ApiSettings, create_app
 from notary.api.settings import IndexSettings
 from notary.errors import ConfigError
-from notary.receipt_build import anchor_evidence, chain_ref
-from notary.receipt_verify import verify_offline
+from notary.receipts.build import anchor_evidence, chain_ref
+from notary.receipts.verify import verify_offline
 from notary.testing import World
 
 MOU = hashlib.sha256(EXAMPLE.read_bytes()).digest()

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from notary import batch, ledger
-from notary.receipt_build import anchor_evidence, chain_ref
+from notary.receipts.build import anchor_evidence, chain_ref
 from notary.testing import World
 
 

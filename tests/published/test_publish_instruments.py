@@ -11,7 +11,7 @@ from published_helpers import notarise_instrument, sha
 from notary import receipts
 from notary.errors import InvalidInputError, RecordNotFoundError
 from notary.published import PublishedStore, manifest_of, publish_manifest
-from notary.receipt_build import record_receipt
+from notary.receipts.build import record_receipt
 from notary.testing import World
 
 

@@ -36,7 +36,7 @@ from notary.chain.deploy import deploy
 from notary.chain.gateway import LedgerGateway
 from notary.codes import party_code
 from notary.models import Act, Intent, Terms, record_id
-from notary.receipt_build import anchor_evidence, chain_ref, record_receipt
+from notary.receipts.build import anchor_evidence, chain_ref, record_receipt
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 #: The goldens' deployment (fixed keys and nonces on eth-tester's chain): tests pin it explicitly.

@@ -17,7 +17,7 @@ from notary.chain.connect import rpc
 from notary.chain.gateway import LedgerGateway
 from notary.chain.node import ephemeral_anvil
 from notary.hashing import sha256_file
-from notary.receipt_verify import verify_offline
+from notary.receipts.verify import verify_offline
 from notary.trust import of_manifest
 
 pytestmark = pytest.mark.anvil

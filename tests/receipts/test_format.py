@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from notary import batch, merkle, receipts
 from notary.errors import InvalidInputError
-from notary.receipt_verify import verify_offline
+from notary.receipts.verify import verify_offline
 
 BILATERAL = GOLDEN / "valid-bilateral-record.receipt.json"
 MEMBER_RECEIPT = GOLDEN / "valid-batch-member.receipt.json"

@@ -12,7 +12,7 @@ from goldens import DOCUMENTS, GOLDEN, GOLDEN_PIN, MEMBER, all_goldens
 
 from notary import receipts
 from notary.errors import InvalidInputError
-from notary.receipt_verify import verify_offline
+from notary.receipts.verify import verify_offline
 from notary.trust import Anchors
 
 VALID = {

@@ -12,7 +12,7 @@ import pytest
 from notary import receipts
 from notary.cli.app import main
 from notary.models import Intent
-from notary.receipt_build import record_receipt
+from notary.receipts.build import record_receipt
 from notary.testing import World
 
 

@@ -8,9 +8,9 @@ from eth_account import Account
 
 from notary import batch, ledger, receipts, registry
 from notary.models import Intent, anchor_id
-from notary.receipt_build import anchor_evidence, chain_ref, record_receipt
-from notary.receipt_online import verify_online
-from notary.receipt_verify import verify_offline
+from notary.receipts.build import anchor_evidence, chain_ref, record_receipt
+from notary.receipts.online import verify_online
+from notary.receipts.verify import verify_offline
 from notary.testing import World
 
 

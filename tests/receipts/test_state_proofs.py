@@ -23,15 +23,17 @@ import rlp
 from eth_account import Account
 from eth_hash.auto import keccak
 
-from notary import batch, ledger, receipts, registry, storage_layout, trust
+from notary import batch, ledger, receipts, registry, trust
 from notary.chain.connect import rpc
 from notary.chain.node import ephemeral_anvil
 from notary.codes import party_code
 from notary.models import Intent
-from notary.receipt_build import anchor_evidence, anchor_proofs, batch_receipt, chain_ref, record_receipt
-from notary.receipt_online import verify_online
-from notary.receipt_verify import PROVED, REFUTED, UNPROVED, ReceiptVerdict, verify_offline
-from notary.state_proofs import EMPTY_TRIE_ROOT, ProofError, Witness, decode_header, encode_header
+from notary.receipts import format as receipt_format
+from notary.receipts import storage_layout
+from notary.receipts.build import anchor_evidence, anchor_proofs, batch_receipt, chain_ref, record_receipt
+from notary.receipts.online import verify_online
+from notary.receipts.state_proofs import EMPTY_TRIE_ROOT, ProofError, Witness, decode_header, encode_header
+from notary.receipts.verify import PROVED, REFUTED, UNPROVED, ReceiptVerdict, verify_offline
 from notary.testing import World
 
 pytestmark = pytest.mark.anvil  # most tests run on a real anvil node
@@ -322,7 +324,7 @@ def test_proofs_past_the_size_limit_are_left_out(anvil_world: World, monkeypatch
     rid = anvil_world.notarise(digest, "FRA", parties=("FRA", "SGP"))
     anvil_world.act(rid, "SGP")
     full = receipts.dumps(record_receipt(anvil_world.gw, rid))
-    monkeypatch.setattr(receipts, "MAX_BYTES", len(full) - 1)
+    monkeypatch.setattr(receipt_format, "MAX_BYTES", len(full) - 1)
     r = record_receipt(anvil_world.gw, rid)
     assert r.proofs is None and len(receipts.dumps(r)) < len(full)
     assert verify_offline(r, digest, anvil_world.pinned).state_proofs == UNPROVED
@@ -421,7 +423,7 @@ def _solc_layouts() -> dict[str, Any]:
 
 
 def test_storage_layout_is_solcs_for_the_current_sources() -> None:
-    """Every slot, type and packed member offset in `notary.storage_layout` is what solc lays out now."""
+    """Every slot, type and packed member offset in `notary.receipts.storage_layout` is what solc lays out now."""
     layouts = _solc_layouts()
     for contract, variables in storage_layout.VARIABLES.items():
         layout = layouts[contract]

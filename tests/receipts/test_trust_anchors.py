@@ -17,9 +17,9 @@ import pytest
 from notary import receipts, registry
 from notary.chain import code
 from notary.chain.gateway import LedgerGateway
-from notary.receipt_build import record_receipt
-from notary.receipt_online import verify_online
-from notary.receipt_verify import verify_offline
+from notary.receipts.build import record_receipt
+from notary.receipts.online import verify_online
+from notary.receipts.verify import verify_offline
 from notary.testing import World
 from notary.trust import MANIFEST, Anchors, Pin, TrustStore, unsafe_receipt_deployment
 

@@ -13,9 +13,9 @@ from eth_account.signers.local import LocalAccount
 from notary import eip712, ledger, receipts, registry
 from notary.codes import party_code
 from notary.models import Intent, Status
-from notary.receipt_build import record_receipt
-from notary.receipt_online import verify_online
-from notary.receipt_verify import verify_offline
+from notary.receipts.build import record_receipt
+from notary.receipts.online import verify_online
+from notary.receipts.verify import verify_offline
 from notary.testing import World
 
 

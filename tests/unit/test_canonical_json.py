@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notary import receipts
-from notary.receipt_verify import verify_offline
+from notary.receipts.verify import verify_offline
 from notary.trust import Anchors, Pin
 
 GOLDEN = Path(__file__).resolve().parents[1] / "receipts" / "golden"

@@ -16,8 +16,9 @@ GOLDEN = Path(__file__).resolve().parents[1] / "receipts" / "golden"
 HEAVY = {"web3", "eth_tester", "eth", "eth_account", "eth_utils", "eth_abi", "eth_keys", "py_ecc", "pydantic",
          "trie", "rlp", "eth_hash"}  # fmt: skip
 OFFLINE_MODULES = (
-    "notary.receipts", "notary.receipt_parse", "notary.receipt_verify", "notary.receipt_state",
-    "notary.receipt_proofs", "notary.state_proofs", "notary.storage_layout", "notary.eip712", "notary.trust",
+    "notary.receipts", "notary.receipts.parse", "notary.receipts.verify", "notary.receipts.state",
+    "notary.receipts.format", "notary.receipts.proofs", "notary.receipts.state_proofs",
+    "notary.receipts.storage_layout", "notary.eip712", "notary.trust",
     "notary.merkle", "notary.models", "notary.codes", "notary.hashing", "notary.lifecycle",
 )  # fmt: skip
 
@@ -40,8 +41,9 @@ def test_verifying_a_receipt_offline_loads_no_client_library() -> None:
     code = """
 import hashlib, sys
 from pathlib import Path
-from notary import receipts, state_proofs, trust
-from notary.receipt_verify import verify_offline
+from notary import receipts, trust
+from notary.receipts import state_proofs
+from notary.receipts.verify import verify_offline
 golden = Path(sys.argv[1])
 pin = trust.Anchors((trust.Pin(131277322940537, "0xa5C24295FEeDf8Fc37DbC9Bc8eE8beb29cf8b5F5",
                                "0x8aF0c5b17b4bCfD9a7a043B1f1011a26f60669Dd"),))

@@ -1,6 +1,6 @@
 """The state-proof reader's RLP and Merkle-Patricia trie code equals the `rlp` and py-evm `trie` packages.
 
-`notary.state_proofs` reads headers, accounts and storage slots itself, so that verifying a
+`notary.receipts.state_proofs` reads headers, accounts and storage slots itself, so that verifying a
 receipt with state proofs imports no EVM package. Every read here is held equal, on random
 data, to the packages it replaced: `rlp.encode` / `rlp.decode` (strict), and `HexaryTrie.get`
 over the trie's nodes or over just the nodes of `get_proof` (an inclusion or exclusion proof).
@@ -17,7 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from trie import HexaryTrie
 
-from notary.state_proofs import EMPTY_TRIE_ROOT, ProofError, Witness, rlp_decode, rlp_encode
+from notary.receipts.state_proofs import EMPTY_TRIE_ROOT, ProofError, Witness, rlp_decode, rlp_encode
 
 items = st.recursive(
     st.binary(max_size=70) | st.integers(0, 2**80),

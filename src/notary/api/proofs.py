@@ -55,9 +55,9 @@ def _found(store: PublishedStore, digest: bytes) -> list[Membership]:
 
 def receipt_of(m: Membership, digest: bytes) -> receipts.Receipt:
     """The portable receipt of `digest` in the published batch `m` (no chain access)."""
-    from notary import receipt_proofs
-    from notary.receipt_build import batch_receipt
-    from notary.receipt_parse import parse_chain, parse_evidence
+    from notary.receipts import proofs as receipt_proofs
+    from notary.receipts.build import batch_receipt
+    from notary.receipts.parse import parse_chain, parse_evidence
 
     anchor = parse_evidence(m.batch.anchor, "anchor")
     proofs = receipt_proofs.parse(m.batch.proofs)

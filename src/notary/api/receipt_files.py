@@ -15,7 +15,7 @@ from notary.chain.gateway import LedgerGateway
 from notary.errors import RecordNotFoundError
 from notary.hashing import metadata_hash
 from notary.published import PublishedStore
-from notary.receipt_build import record_receipt
+from notary.receipts.build import record_receipt
 
 MEDIA_TYPE = receipts.MEDIA_TYPE
 #: OpenAPI description of a receipt body (its format is documented in the README and `notary.receipts`).

@@ -62,7 +62,7 @@ def anchor(
     from notary.errors import NotaryUnknownAnchorError
     from notary.journal import OnChain
     from notary.models import anchor_id
-    from notary.receipt_build import anchor_evidence, chain_ref
+    from notary.receipts.build import anchor_evidence, chain_ref
 
     found = batch.collect(documents)
     started = time.perf_counter()

@@ -20,8 +20,8 @@ from notary.errors import InvalidInputError
 if TYPE_CHECKING:
     from notary import instruments
     from notary.chain.gateway import LedgerGateway
-    from notary.receipt_verify import ReceiptVerdict
     from notary.receipts import Receipt
+    from notary.receipts.verify import ReceiptVerdict
 
 TextsOpt = Annotated[
     list[Path] | None,
@@ -60,7 +60,7 @@ def write_record_receipt(
     An existing receipt of the same record is refreshed in place, keeping the texts and
     metadata it lists unless new ones are given; other evidence at `path` is refused unless `force`."""
     from notary import receipts
-    from notary.receipt_build import record_receipt
+    from notary.receipts.build import record_receipt
 
     old = check_receipt_target(gw, record_id, path, force)
     if old is not None:
@@ -247,7 +247,7 @@ def verify_with_receipt(
     from notary import receipts, trust
     from notary.cli.documents import digest_of
     from notary.cli.trust import anchors_for
-    from notary.receipt_verify import verify_offline
+    from notary.receipts.verify import verify_offline
 
     r: Receipt = receipts.read(receipt_path)
     digest = digest_of(document, quiet=as_json)
@@ -259,7 +259,7 @@ def verify_with_receipt(
     if offline:
         v = verify_offline(r, digest, anchors)
     else:
-        from notary.receipt_online import verify_online
+        from notary.receipts.online import verify_online
 
         v = verify_online(context.chain(), r, digest, anchors)
     if as_json:

@@ -67,9 +67,9 @@ def publish_bundle(
     gw: LedgerGateway, store: PublishedStore, path: Path, by: str = "cli", progress: Progress | None = None
 ) -> PublishedBatch:
     """Check the bundle at `path` against the chain and store its documents (see the module's steps)."""
-    from notary import receipt_proofs
-    from notary.receipt_build import anchor_evidence, anchor_payload_of, anchor_proofs
     from notary.receipts import evidence_json
+    from notary.receipts import proofs as receipt_proofs
+    from notary.receipts.build import anchor_evidence, anchor_payload_of, anchor_proofs
 
     tick = progress or (lambda n: None)
     leaf = merkle.fast_leaf()

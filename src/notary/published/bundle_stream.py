@@ -64,7 +64,7 @@ def documents(path: Path) -> Iterator[tuple[int, str, bytes]]:
 def scan(path: Path, on_document: OnDocument | None = None) -> Header:
     """Parse the bundle at `path`, calling `on_document` for each document in order; return its header."""
     from notary.models import BatchAnchor
-    from notary.receipt_parse import parse_chain, parse_evidence, parse_metadata
+    from notary.receipts.parse import parse_chain, parse_evidence, parse_metadata
 
     try:
         size = path.stat().st_size

@@ -59,7 +59,7 @@ values and the chain id are JSON integers.
 The seal holds the SHA-256 of each section's canonical JSON. It detects alteration (a
 byte changed by accident or by hand), not forgery: signatures and Merkle paths are what
 verification trusts; the chain facts (times, blocks, key entries, voids) are proved by the
-`stateProofs` section against the named blocks' headers (`notary.receipt_proofs`), or, in a
+`stateProofs` section against the named blocks' headers (`notary.receipts.proofs`), or, in a
 receipt without them (`null`, or absent in older files), confirmed online.
 """
 
@@ -77,10 +77,10 @@ import rfc8785
 from notary import eip712
 from notary.errors import InvalidInputError
 from notary.models import Act, BatchAnchor, Notarisation, SignerKey, Status, Terms
-from notary.receipt_proofs import SECTION as PROOFS_SECTION
-from notary.receipt_proofs import StateProofs
-from notary.receipt_proofs import parse as parse_proofs
-from notary.receipt_proofs import to_json as proofs_json
+from notary.receipts.proofs import SECTION as PROOFS_SECTION
+from notary.receipts.proofs import StateProofs
+from notary.receipts.proofs import parse as parse_proofs
+from notary.receipts.proofs import to_json as proofs_json
 
 MEDIA_TYPE = "application/vnd.notary.receipt+json"
 MAJOR_VERSION = 2
@@ -578,7 +578,7 @@ def loads(raw: bytes) -> Receipt:
         found = body.get("mediaType") if isinstance(body, dict) else type(body).__name__
         raise ReceiptMediaTypeError(f"not a receipt: mediaType is {found!r}, expected {MEDIA_TYPE}")
     _check_version(body.get("version"))
-    from notary import receipt_parse as parse
+    from notary.receipts import parse as parse
 
     if "record" not in body and "batch" not in body:
         raise ReceiptMissingFieldError("receipt holds neither a record nor a batch section")

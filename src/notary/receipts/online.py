@@ -31,9 +31,9 @@ from notary.chain.gateway import LedgerGateway
 from notary.codes import bytes32_to_text, party_code
 from notary.deployment import DeployedContract, Deployment
 from notary.models import Intent, Terms
-from notary.receipt_build import anchor_payload_of
-from notary.receipt_verify import PASSING, PROVED, ReceiptVerdict, payload_of, step, verify_offline
 from notary.receipts import Evidence, Receipt
+from notary.receipts.build import anchor_payload_of
+from notary.receipts.verify import PASSING, PROVED, ReceiptVerdict, payload_of, step, verify_offline
 from notary.trust import Anchors, judge
 
 

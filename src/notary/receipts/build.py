@@ -8,7 +8,7 @@ its RecordNotarised event, checked against the stored terms hash) complete the p
 its BatchAnchored event gives the signed payload, its block the time. The registry, read
 with eth_call at the act's block, gives the signer's key entry as the contract saw it.
 
-State proofs (`notary.receipt_proofs`): for each act's block and the observed block, the
+State proofs (`notary.receipts.proofs`): for each act's block and the observed block, the
 block's header and the `eth_getProof` nodes of the registry's key entries and the ledger's
 stored record (or batch) read there. A node that cannot serve them (eth-tester), a header this
 code cannot rebuild to its hash, or proofs that would pass the receipt's size limit give a
@@ -21,14 +21,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from notary import instruments, storage_layout
+from notary import instruments
 from notary.chain.gateway import LedgerGateway
 from notary.codes import bytes32_to_text, party_code
 from notary.errors import InvalidInputError
 from notary.hashing import metadata_hash
 from notary.ledger import payload_of_act
 from notary.models import Act, BatchAnchor, Intent, Notarisation, Record, Terms, anchor_id
-from notary.receipt_proofs import BlockProof, StateProofs
 from notary.receipts import (
     MAX_ATTESTATIONS,
     BatchPart,
@@ -40,7 +39,9 @@ from notary.receipts import (
     Text,
     Void,
     dumps,
+    storage_layout,
 )
+from notary.receipts.proofs import BlockProof, StateProofs
 
 
 def chain_ref(gw: LedgerGateway) -> ChainRef:
@@ -185,7 +186,7 @@ def state_proofs(
     key entries and the ledger's `ledger_slots`; None if the node cannot serve them."""
     from eth_hash.auto import keccak
 
-    from notary.state_proofs import ProofError, encode_header
+    from notary.receipts.state_proofs import ProofError, encode_header
 
     registry, ledger = gw.deployment.registry.address, gw.deployment.ledger.address
     wanted: dict[int, dict[str, set[bytes]]] = {observed: {registry: set(), ledger: set(ledger_slots)}}

@@ -27,7 +27,7 @@ Offline, in numbered steps (each labelled in the code):
 6. Batch: the anchor id binds root and party, and the Merkle path leads from the
    document's leaf to the signed root (as OpenZeppelin's MerkleProof, whatever its length;
    how many documents the batch holds is information only, never a reason).
-7. State proofs (`notary.receipt_state`, steps 7a-7d), when the receipt carries them: each
+7. State proofs (`notary.receipts.state`, steps 7a-7d), when the receipt carries them: each
    named block's header hashes to its hash, and the registry's key entries (at each act's
    block and when written), each act's time (its block's), the record's stored terms hash,
    state and act history (or the batch's stored signer and time) read through the proofs
@@ -66,8 +66,8 @@ from notary.models import (
     anchor_id,
     record_id,
 )
-from notary.receipt_state import check as check_state_proofs
 from notary.receipts import Evidence, Receipt, RecordPart, sealed_digests
+from notary.receipts.state import check as check_state_proofs
 from notary.trust import RECEIPT, Anchors, Pin
 
 PASSING = (Status.EXECUTED, Status.IN_FORCE)

@@ -12,7 +12,7 @@ signer's registry entry as read there) and the observed block (the signer entrie
 when the receipt was written, and the record's stored terms hash, state, superseding record
 and act-history hash, or the batch's stored signer and time). `nodes` is the union, sorted
 and without repeats, of the `eth_getProof` account proofs of the registry and the ledger and
-of their storage proofs for those slots (`notary.storage_layout`). Nothing in the section
+of their storage proofs for those slots (`notary.receipts.storage_layout`). Nothing in the section
 says which slot holds what: the verifier derives every slot from the receipt's claims and
 reads it through the nodes, so a proof can only confirm or refute a claim, never replace it.
 
@@ -70,8 +70,8 @@ def to_json(p: StateProofs | None) -> dict[str, Any] | None:
 
 
 def _bounded_hex(value: Any, where: str, limit: int) -> bytes:
-    from notary.receipt_parse import hex_bytes
     from notary.receipts import ReceiptFieldError, ReceiptLimitError
+    from notary.receipts.parse import hex_bytes
 
     raw = hex_bytes(value, where, None)
     if not raw:
@@ -93,8 +93,8 @@ def _list(value: Any, where: str, limit: int) -> list[Any]:
 
 def parse(value: Any) -> StateProofs | None:
     """The section, strictly: blocks in increasing order, nodes sorted and unique."""
-    from notary.receipt_parse import fields, hex_bytes, integer
     from notary.receipts import ReceiptFieldError
+    from notary.receipts.parse import fields, hex_bytes, integer
 
     if value is None:
         return None

@@ -15,7 +15,7 @@
     (so no act or void is missing, added or altered). Batch: the stored signer and time are the
     anchor's.
 
-Every slot is derived here from the receipt's claims (`notary.storage_layout`); each
+Every slot is derived here from the receipt's claims (`notary.receipts.storage_layout`); each
 mismatch, gap or malformed proof is a reason. With no reason, the only remaining trust is
 that the proved blocks are canonical.
 """
@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from notary import eip712
 from notary.codes import party_code
 from notary.models import BatchAnchor, Intent, SignerKey, anchor_id
-from notary.receipt_proofs import StateProofs
 from notary.receipts import Evidence, Receipt, RecordPart
-from notary.state_proofs import Header, ProofError, Witness, decode_header
-from notary.storage_layout import ledger_slot, signer_key_slot, unpack
+from notary.receipts.proofs import StateProofs
+from notary.receipts.state_proofs import Header, ProofError, Witness, decode_header
+from notary.receipts.storage_layout import ledger_slot, signer_key_slot, unpack
 from notary.trust import Pin
 
 _MASKS = {
