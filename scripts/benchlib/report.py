@@ -121,7 +121,9 @@ LIMITS = {
     "recovery per act; receipts with state proofs: the trie and header checks",
     "`notary verify": "typer and the CLI's command groups, all registered at start-up (lazy groups are later work)",
     "`notary --help`": "typer's own import and the CLI's command groups, all registered at start-up",
-    "library notarise": "one transaction in flight: ten sequential node calls each (no pipelined submitter yet)",
+    "library notarise": "what is left per act is the journal's synced write before broadcast (one fsync each, "
+    "a deliberate cost), the local signature, and the node's own execution of each transaction, on 2 cores "
+    "shared with anvil",
     "CLI notarise": "a new process per document: imports, the scrypt unlock, then the sequential send path",
     "`notary index`": "the wall time is shared with the other work on these 2 cores (see the load average): "
     "per CPU second of its own process the indexer does the events/s in its note; what is left is "

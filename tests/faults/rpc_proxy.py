@@ -99,7 +99,10 @@ class FaultProxy:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 try:
-                    method = str(json.loads(body).get("method", ""))
+                    request = json.loads(body)
+                    if isinstance(request, list):  # a batch: drawn for as its first request's method
+                        request = request[0] if request else {}
+                    method = str(request.get("method", ""))
                 except (ValueError, AttributeError):
                     method = ""
                 fault = proxy.draw(method)
@@ -108,7 +111,7 @@ class FaultProxy:
                 if fault in ("http429", "http500"):
                     return self._answer(429 if fault == "http429" else 500, b"busy")
                 if fault == "wrong-chain":
-                    request_id = json.loads(body).get("id")
+                    request_id = request.get("id")
                     return self._answer(200, json.dumps({"jsonrpc": "2.0", "id": request_id, "result": "0x1"}).encode())
                 if fault == "delay":
                     time.sleep(proxy._rng.uniform(0.05, 0.3))

@@ -144,6 +144,7 @@ def test_ctrl_c_says_what_state_the_act_is_in(
 
     with monkeypatch.context() as m:
         m.setattr(tx, "wait", interrupt)
+        m.setattr(tx.Replacing, "wait", interrupt)  # a new send waits there
         run = notary(*notarise_args(fault_ledger, doc))
     assert run.code == exit_codes.INTERRUPTED and run.traceback is None
     assert re.search(r"interrupted: the act is signed as 0x[0-9a-f]{64}", run.err), run.err

@@ -268,6 +268,7 @@ def test_an_interrupted_signature_is_resumed_not_resent(
 
     with monkeypatch.context() as m:
         m.setattr(tx, "wait", interrupted)
+        m.setattr(tx.Replacing, "wait", interrupted)  # a new send waits there
         code, _, err = run("SGP", "sign", str(mou), *as_party(ledger, "SGP"), "--json")
     assert code == exit_codes.INTERRUPTED and "run the same command again" in " ".join(err.split())
     (entry,) = (ledger.root / "data-SGP" / "journal" / "31337").glob("*.json")
@@ -290,6 +291,7 @@ def test_a_transaction_the_node_lost_is_rebroadcast(
     try:
         with monkeypatch.context() as m:
             m.setattr(tx, "wait", interrupted)
+            m.setattr(tx.Replacing, "wait", interrupted)  # a new send waits there
             code, _, _ = run("SGP", "sign", str(mou), *as_party(ledger, "SGP"))
         assert code == exit_codes.INTERRUPTED
         json_rpc(ledger.url, "anvil_dropAllTransactions")

@@ -116,6 +116,7 @@ def crash_while_waiting(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     with monkeypatch.context() as m, pytest.raises(Crash):
         m.setattr(tx, "wait", crash)
+        m.setattr(tx.Replacing, "wait", crash)  # a new send's wait (which also replaces underpriced ones)
         yield
 
 
@@ -398,6 +399,7 @@ def test_a_lost_connection_keeps_the_entry_and_says_so(
         raise ConnectionError("connection reset by peer")
 
     monkeypatch.setattr(tx, "wait", unreachable)
+    monkeypatch.setattr(tx.Replacing, "wait", unreachable)
     with pytest.raises(errors.ChainUnreachableError, match="kept in") as info:
         relay(world, journal, signed)
     assert info.value.hint and "again" in info.value.hint

@@ -15,7 +15,12 @@ contract checks the signature. Idempotency, in order:
    what a node restart or a reorg dropped is re-broadcast, and logged.
 3. A notarisation whose record exists with other terms is a conflict (409), not a success.
 
-One lock serialises submissions, so two requests never race for the relayer's nonce.
+Requests are not sent one by one: each waits in a queue, and one submitter thread takes
+whatever has gathered (up to `notary.journal.pipeline.WINDOW`) and relays it with the
+pipelined submitter (`notary.journal.submit_many`: many transactions in flight, every
+guarantee of `submit_once`). One thread owns the relayer's nonces, so two requests never
+race for them; concurrent requests share the node's round trips instead of queueing
+behind each other's receipts.
 """
 
 from __future__ import annotations
@@ -24,8 +29,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eth_account import Account
@@ -35,10 +39,13 @@ from notary import eip712, ledger
 from notary.api.schemas import RelayOut
 from notary.api.settings import RelayerSource
 from notary.chain.gateway import LedgerGateway
-from notary.codes import bytes32_to_text
-from notary.errors import ConfigError, NotaryDuplicateRecordError, NotaryUnknownAnchorError, WrongDomainError
-from notary.journal import Journal, JournalKey, OnChain, recorded_act, submit_once
-from notary.models import Act, Intent, Notarisation, Record, anchor_id, record_id
+from notary.errors import (
+    ConfigError,
+    NotaryError,
+    WrongDomainError,
+)
+from notary.journal import Item, Journal, Outcome, submit_many
+from notary.journal.pipeline import WINDOW
 
 DEV_CHAIN_IDS = frozenset({31337})
 REMEMBERED = 10_000
@@ -74,11 +81,23 @@ def load_relayer(source: RelayerSource, gw: LedgerGateway) -> LocalAccount:
 
 @dataclass(frozen=True)
 class _Target:
-    """What a payload does on chain: its journal key, how to find it there, the reply's fields."""
+    """What a payload does on chain (its journal item: key, contract call, how to find it there) and
+    the reply's fields."""
 
-    key: JournalKey
-    recorded: Callable[[], OnChain | None]
+    item: Item
     fields: dict[str, Any]
+
+
+@dataclass
+class _Request:
+    """A relay request waiting for the submitter thread: its answer, or the error it ended with."""
+
+    signed: ledger.SignedPayload
+    signing_hash: str
+    done: threading.Event = field(default_factory=threading.Event)
+    answer: RelayOut | None = None
+    replayed: bool = False
+    error: BaseException | None = None
 
 
 class Relayer:
@@ -96,7 +115,9 @@ class Relayer:
         #: Blocks on top before an act counts as recorded: as configured, else 0 on dev chains, 12 elsewhere.
         self.confirmations = confirmations_for(gw, confirmations)
         self._done: OrderedDict[str, RelayOut] = OrderedDict()
-        self._lock = threading.Lock()
+        self._queue: list[_Request] = []
+        self._ready = threading.Condition()
+        self._worker: threading.Thread | None = None
 
     @property
     def address(self) -> str:
@@ -112,87 +133,115 @@ class Relayer:
                 hint="sign it again against this ledger's deployment manifest",
             )
         key = "0x" + eip712.signing_hash(signed.payload, signed.domain).hex()
-        with self._lock:
-            # 1.
-            if key in self._done:
-                self._done.move_to_end(key)
-                return self._done[key], True
-            # 2. and 3.
-            target = self._target(signed)
-            outcome = submit_once(
+        request = _Request(signed, key)
+        with self._ready:
+            self._queue.append(request)
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name="notary-relay-submitter", daemon=True)
+                self._worker.start()
+            self._ready.notify()
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        assert request.answer is not None
+        if not request.replayed:
+            answer = request.answer
+            log.info(
+                "relayed %s %s for %s: %s %s", answer.primaryType, key, answer.party, answer.outcome, answer.transaction
+            )
+        return request.answer, request.replayed
+
+    def _run(self) -> None:
+        """The submitter thread: relay what has gathered in the queue, a window at a time."""
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                batch, self._queue = self._queue[:WINDOW], self._queue[WINDOW:]
+            try:
+                self._relay_all(batch)
+            except BaseException as exc:  # noqa: BLE001 — handed to the waiting requests, never lost
+                for request in batch:
+                    if not request.done.is_set():
+                        request.error = exc
+                        request.done.set()
+
+    def _relay_all(self, batch: list[_Request]) -> None:
+        # 1. replays, and the same payload twice in one batch (answered once, for both)
+        todo: list[tuple[_Request, _Target, Item]] = []
+        first: dict[str, _Request] = {}
+        copies: list[tuple[_Request, _Request]] = []
+        for request in batch:
+            if request.signing_hash in self._done:
+                self._done.move_to_end(request.signing_hash)
+                request.answer, request.replayed = self._done[request.signing_hash], True
+                request.done.set()
+            elif request.signing_hash in first:
+                copies.append((request, first[request.signing_hash]))
+            else:
+                first[request.signing_hash] = request
+                try:
+                    target = self._target(request.signed)
+                    todo.append((request, target, target.item))
+                except NotaryError as exc:
+                    request.error = exc
+                    request.done.set()
+        # 2. and 3.
+        if todo:
+            result = submit_many(
                 self.gw.chain,
                 self.journal,
-                target.key,
-                recorded=target.recorded,
-                send=lambda on_signed, timeout: ledger.submit(
-                    self.gw, self.account, signed, on_signed=on_signed, timeout=timeout
-                ),
-                deadline=signed.payload.deadline,
+                self.account,
+                [item for _, _, item in todo],
                 timeout=self.timeout,
                 confirmations=self.confirmations,
             )
-            for note in outcome.notes:
+            for note in result.notes:
                 level = logging.WARNING if note.what in ("reorged", "lost") else logging.INFO
                 log.log(level, "journal: %s", note.text)
-            fields = {**target.fields, **self._record_fields(target.fields.get("recordId"))}
-            answer = RelayOut(
-                signingHash=key,
-                signer=signed.signer,
-                outcome="already-recorded" if outcome.already_recorded else "submitted",
-                transaction=outcome.transaction,
-                block=outcome.block_number,
-                **fields,
-            )
-            self._done[key] = answer
-            while len(self._done) > REMEMBERED:
-                self._done.popitem(last=False)
-        log.info(
-            "relayed %s %s for %s: %s %s", answer.primaryType, key, answer.party, answer.outcome, answer.transaction
+            for (request, target, _), outcome in zip(todo, result.outcomes, strict=True):
+                try:
+                    if isinstance(outcome, NotaryError):
+                        raise outcome
+                    request.answer = self._answer(request, target, outcome)
+                except NotaryError as exc:
+                    request.error = exc
+                request.done.set()
+        for request, original in copies:
+            original.done.wait()
+            request.answer, request.error = original.answer, original.error
+            request.replayed = original.answer is not None
+            request.done.set()
+
+    def _answer(self, request: _Request, target: _Target, outcome: Outcome) -> RelayOut:
+        fields = {**target.fields, **self._record_fields(target.fields.get("recordId"))}
+        answer = RelayOut(
+            signingHash=request.signing_hash,
+            signer=request.signed.signer,
+            outcome="already-recorded" if outcome.already_recorded else "submitted",
+            transaction=outcome.transaction,
+            block=outcome.block_number,
+            **fields,
         )
-        return answer, False
+        self._done[request.signing_hash] = answer
+        while len(self._done) > REMEMBERED:
+            self._done.popitem(last=False)
+        return answer
 
     def _target(self, signed: ledger.SignedPayload) -> _Target:
-        p, gw = signed.payload, self.gw
-        party = bytes32_to_text(p.party)
-        ledger_address = gw.domain.verifying_contract
-        if isinstance(p, Notarisation | Act):
-            rid = record_id(p.digest, p.party) if isinstance(p, Notarisation) else p.record_id
-            intent = Intent.SIGNATURE if isinstance(p, Notarisation) else p.intent
-            label = "notarisation" if isinstance(p, Notarisation) else intent.label
+        from notary.relaying import item_of
 
-            def recorded() -> OnChain | None:
-                found = recorded_act(gw, rid, party, intent)
-                if found is not None and isinstance(p, Notarisation):
-                    _check_same_terms(gw.record(rid, with_attestations=False), p)
-                return found
-
-            fields = {"primaryType": type(p).__name__, "party": party, "intent": label, "recordId": "0x" + rid.hex()}
-            return _Target(JournalKey(ledger_address, rid, party, label), recorded, fields)
-        aid = anchor_id(p.root, p.party)
-
-        def anchored() -> OnChain | None:
-            try:
-                gw.batch(aid)
-            except NotaryUnknownAnchorError:
-                return None
-            logs = gw.ledger.events.BatchAnchored.get_logs(
-                from_block=gw.deployment.ledger.block_number, argument_filters={"anchorId": aid}
-            )
-            if not logs:
-                return OnChain(None, None)
-            return OnChain("0x" + bytes(logs[0]["transactionHash"]).hex(), int(logs[0]["blockNumber"]))
-
-        fields = {"primaryType": "BatchAnchor", "party": party, "intent": "anchor", "anchorId": "0x" + aid.hex()}
-        return _Target(JournalKey(ledger_address, aid, party, "anchor"), anchored, fields)
+        item = item_of(self.gw, signed)  # a notarisation with other terms than on chain: a conflict (409)
+        p, key = signed.payload, item.key
+        fields: dict[str, Any] = {"primaryType": type(p).__name__, "party": key.party, "intent": key.intent}
+        if key.intent == "anchor":
+            fields["anchorId"] = "0x" + key.record.hex()
+        else:
+            fields["recordId"] = "0x" + key.record.hex()
+        return _Target(item, fields)
 
     def _record_fields(self, rid_hex: str | None) -> dict[str, Any]:
         if rid_hex is None:
             return {}
         digest = self.gw.record(bytes.fromhex(rid_hex[2:]), with_attestations=False).digest.hex()
         return {"digest": digest, "record": f"/v1/records/{digest}"}
-
-
-def _check_same_terms(record: Record, p: Notarisation) -> None:
-    """The party's existing record of this digest must be the one this payload asks for."""
-    if ledger.differing_terms(record, p):
-        raise NotaryDuplicateRecordError({"recordId": record.record_id}, {"recordId": record.record_id_hex})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,17 @@ class Chain:
             {"from": accounts[0], "to": Web3.to_checksum_address(address), "value": Wei(wei)}
         )
         self.w3.eth.wait_for_transaction_receipt(tx, timeout=30)
+
+    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+        """JSON-RPC requests in one round trip (a node that refuses batches gets them one by one):
+        each answer's JSON-RPC object, with its "result" or its "error". JSON-RPC nodes only."""
+        if not calls:
+            return []
+        provider: Any = self.w3.provider
+        answers = provider.make_batch_request([(RPCEndpoint(m), p) for m, p in calls])
+        if isinstance(answers, dict):
+            answers = [provider.make_request(RPCEndpoint(m), p) for m, p in calls]
+        return [dict(a) for a in answers]
 
     def time_travel(self, timestamp: int) -> None:
         """Move the in-process chain's clock forward (tests and demos)."""
@@ -161,17 +172,54 @@ class FaultTolerantHTTPProvider(HTTPProvider):
     treats a truncated answer as a ValueError like any refusal.)
     """
 
+    #: The node's first answer to eth_chainId. web3 asks it before every eth_call, eth_estimateGas
+    #: and send (its validation middleware), twice per contract call: a node's chain cannot change
+    #: under a connection, so it is asked once (`rpc` checks it against the manifest's).
+    _chain_id_answer: RPCResponse | None = None
+
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        if method == "eth_chainId":
+            if self._chain_id_answer is None:
+                answer = self._forward(method, params)
+                if "result" not in answer:
+                    return answer  # an error answer is not remembered
+                self._chain_id_answer = answer
+            return self._chain_id_answer
+        return self._forward(method, params)
+
+    def _forward(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        def answer(response: Any) -> Any:
+            if not isinstance(response, dict) or not ({"result", "error"} & set(response)):
+                raise ValueError("not a JSON-RPC response")
+            return response
+
         attempts = READ_ATTEMPTS if method in IDEMPOTENT else 1
+        return self._post(method, attempts, self.encode_rpc_request(method, params), answer)  # type: ignore[no-any-return]
+
+    def make_batch_request(self, batch_requests: list[tuple[RPCEndpoint, Any]]) -> Any:
+        """Several requests in one HTTP round trip, under the same rule: retried only if every one
+        is a read; a lost answer to a batch with a send is a `TransactionOutcomeUnknownError`."""
+
+        def answers(response: Any) -> Any:
+            if isinstance(response, dict) and "error" in response:
+                return response  # the node refuses batches (or this one) as a whole
+            if not isinstance(response, list) or len(response) != len(batch_requests):
+                raise ValueError("not a JSON-RPC batch response")
+            return sorted(response, key=lambda r: int(r.get("id", 0)) if isinstance(r, dict) else 0)
+
+        reads = all(method in IDEMPOTENT for method, _ in batch_requests)
+        named = next((m for m, _ in batch_requests if m in SENDS), batch_requests[0][0])
+        return self._post(named, READ_ATTEMPTS if reads else 1, self.encode_batch_rpc_request(batch_requests), answers)
+
+    def _post(self, method: str, attempts: int, body: bytes, decoded: Callable[[Any], Any]) -> Any:
+        """POST `body`, retried `attempts` times on a transport fault; `decoded` checks the decoded
+        answer (a garbled one raises ValueError: a fault like any other). What is left is typed."""
         for attempt in range(attempts):
             try:
                 raw = self._request_session_manager.make_post_request(
-                    URI(str(self.endpoint_uri)), self.encode_rpc_request(method, params), **self.get_request_kwargs()
+                    URI(str(self.endpoint_uri)), body, **self.get_request_kwargs()
                 )
-                response = self.decode_rpc_response(raw)
-                if not isinstance(response, dict) or not ({"result", "error"} & set(response)):
-                    raise ValueError("not a JSON-RPC response")
-                return response
+                return decoded(self.decode_rpc_response(raw))
             except Exception as exc:
                 fault = fault_of(exc)
                 if fault is None:

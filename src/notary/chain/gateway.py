@@ -240,6 +240,16 @@ class LedgerGateway:
         fn = self.ledger.functions.act(contract_args(a), to_checksum_address(signer), signature)
         return tx.send(self.chain, fn, sender, timeout, on_signed)
 
+    def write_call(self, payload: Notarisation | Act | BatchAnchor, signer: str, signature: bytes) -> Any:
+        """The contract call that records a signed payload (unsent: for `notary.journal.submit_many`)."""
+        who = to_checksum_address(signer)
+        if isinstance(payload, Notarisation):
+            old = self.terms(payload.supersedes) if payload.supersedes != bytes(32) else NO_TERMS
+            return self.ledger.functions.notarise(contract_args(payload), terms_args(old), who, signature)
+        if isinstance(payload, Act):
+            return self.ledger.functions.act(contract_args(payload), who, signature)
+        return self.ledger.functions.anchor(contract_args(payload), who, signature)
+
     def void_act(self, sender: LocalAccount, terms: Terms, party: bytes, intent: Intent) -> tx.TxResult:
         """Void an act whose key was not authorised at its time (anyone may send it); the record's
         act history, which the contract checks against its stored hash chain, comes from events."""
@@ -284,14 +294,43 @@ class LedgerGateway:
 
     def _notarised_log(self, record_id: bytes, terms_hash: bytes | None = None) -> Any:
         """The latest RecordNotarised log of a record (matching `terms_hash` when given)."""
-        logs = self._logs(self.ledger.events.RecordNotarised, recordId=record_id)
-        if terms_hash is not None:
-            logs = [x for x in logs if bytes(x["args"]["termsHash"]) == terms_hash]
-        if not logs:
-            from notary.errors import RecordNotFoundError
+        return _latest_notarised(
+            record_id, self._logs(self.ledger.events.RecordNotarised, recordId=record_id), terms_hash
+        )
 
-            raise RecordNotFoundError(f"record 0x{record_id.hex()} is not notarised on this ledger")
-        return logs[-1]
+    def _record_logs(self, record_id: bytes) -> dict[str, Any]:
+        """A record's RecordNotarised, ActRecorded and ActVoided logs, decoded, each list in chain
+        order, from one eth_getLogs (all three events index the record id first); "blockTimestamp"
+        maps (block number, log index) to the log's block time where the node gives it with the log."""
+        events = (
+            self.ledger.events.RecordNotarised(),
+            self.ledger.events.ActRecorded(),
+            self.ledger.events.ActVoided(),
+        )
+        by_topic = {bytes.fromhex(e.topic[2:]): e for e in events}
+        raw = self.chain.w3.eth.get_logs(
+            {
+                "address": self.ledger.address,
+                "fromBlock": self.deployment.ledger.block_number,
+                "toBlock": "latest",
+                "topics": [["0x" + t.hex() for t in by_topic], "0x" + record_id.hex()],
+            }
+        )
+        out: dict[str, Any] = {"RecordNotarised": [], "ActRecorded": [], "ActVoided": [], "blockTimestamp": {}}
+        for entry in raw:
+            event = by_topic.get(bytes(entry["topics"][0])) if entry["topics"] else None
+            if event is None:
+                continue
+            log = event.process_log(entry)
+            out[log["event"]].append(log)
+            when: Any = entry.get("blockTimestamp")  # anvil, reth and recent geth give it; eth-tester does not
+            if when is not None:
+                out["blockTimestamp"][(log["blockNumber"], log["logIndex"])] = (
+                    int(when, 16) if isinstance(when, str) else int(when)
+                )
+        for name in ("RecordNotarised", "ActRecorded", "ActVoided"):
+            out[name].sort(key=lambda x: (x["blockNumber"], x["logIndex"]))
+        return out
 
     def terms(self, record_id: bytes) -> Terms:
         """A record's terms, from its RecordNotarised event, checked against the stored terms hash."""
@@ -311,10 +350,13 @@ class LedgerGateway:
         return t
 
     def record(self, record_id: bytes, with_attestations: bool = True) -> Record:
+        """A record as the chain holds it now: one eth_call for its state, one eth_getLogs for its
+        events (and one eth_call per act, to re-check its key's authorisation)."""
         terms_hash, state, _history, superseded_by = tx.call(self.ledger.functions.record(record_id))
         st = list(state.values()) if isinstance(state, dict) else list(state)
         status, signed, withdrawn, annulled, ratified, _quorum, _count, _ratif, executed, _superseded, updated = st
-        log = self._notarised_log(record_id, bytes(terms_hash))
+        logs = self._record_logs(record_id)
+        log = _latest_notarised(record_id, logs["RecordNotarised"], bytes(terms_hash))
         a = log["args"]
         t = Terms(
             bytes(a["digest"]), bytes(a["hashAlgorithm"]), bytes(a["kind"]), bytes(a["party"]),
@@ -322,11 +364,12 @@ class LedgerGateway:
             bytes(a["metadataHash"]), bool(a["ratificationRequired"]),
         )  # fmt: skip
         bound = signed & ~withdrawn
-        acts = self.attestations(record_id, since=log) if with_attestations else []
+        acts = self._attestations(log, logs) if with_attestations else []
         submitter = bytes32_to_text(t.submitter)
         created = next((x.time for x in acts if x.intent == Intent.SIGNATURE and x.party == submitter), 0)
         if not created:
-            created = self.chain.block_timestamp(int(log["blockNumber"]))
+            at = logs["blockTimestamp"].get((log["blockNumber"], log["logIndex"]))
+            created = at if at is not None else self.chain.block_timestamp(int(log["blockNumber"]))
         return Record(
             record_id=record_id,
             digest=t.digest,
@@ -356,17 +399,18 @@ class LedgerGateway:
         """Every act recorded on a record's current notarisation, from its events, with health
         re-checked now (`valid`) and whether it was voided on chain."""
         if since is None:
-            terms_hash = bytes(tx.call(self.ledger.functions.record(record_id))[0])
-            since = self._notarised_log(record_id, terms_hash)
+            terms_hash = bytes(tx.call(self.ledger.functions.record(record_id))[0])  # reverts for an unknown record
+            logs = self._record_logs(record_id)
+            since = _latest_notarised(record_id, logs["RecordNotarised"], terms_hash)
+        else:
+            logs = self._record_logs(record_id)
+        return self._attestations(since, logs)
+
+    def _attestations(self, since: Any, record_logs: dict[str, Any]) -> list[Attestation]:
+        """The acts of `record_logs` (`_record_logs`) after the notarisation log `since`."""
         start = (int(since["blockNumber"]), int(since["logIndex"]))
-        logs = [
-            x for x in self._logs(self.ledger.events.ActRecorded, recordId=record_id)
-            if (x["blockNumber"], x["logIndex"]) > start
-        ]  # fmt: skip
-        voids = [
-            x for x in self._logs(self.ledger.events.ActVoided, recordId=record_id)
-            if (x["blockNumber"], x["logIndex"]) > start
-        ]  # fmt: skip
+        logs = [x for x in record_logs["ActRecorded"] if (x["blockNumber"], x["logIndex"]) > start]
+        voids = [x for x in record_logs["ActVoided"] if (x["blockNumber"], x["logIndex"]) > start]
         voided = {
             (bytes(v["args"]["party"]), int(v["args"]["intent"]), int(v["args"]["actTime"]), v["args"]["signer"])
             for v in voids
@@ -398,10 +442,10 @@ class LedgerGateway:
     def act_history(self, record_id: bytes) -> list[ActEntry]:
         """The entries the ledger's history hash chain covers, rebuilt from events (`INotaryLedger.ActEntry`)."""
         terms_hash = bytes(tx.call(self.ledger.functions.record(record_id))[0])
-        since = self._notarised_log(record_id, terms_hash)
+        record_logs = self._record_logs(record_id)
+        since = _latest_notarised(record_id, record_logs["RecordNotarised"], terms_hash)
         start = (int(since["blockNumber"]), int(since["logIndex"]))
-        logs = self._logs(self.ledger.events.ActRecorded, recordId=record_id)
-        logs += self._logs(self.ledger.events.ActVoided, recordId=record_id)
+        logs = [*record_logs["ActRecorded"], *record_logs["ActVoided"]]
         entries = []
         for x in sorted(logs, key=lambda x: (x["blockNumber"], x["logIndex"])):
             if (x["blockNumber"], x["logIndex"]) <= start:
@@ -520,6 +564,17 @@ class LedgerGateway:
         """The BatchAnchored log of a batch with its position, or None."""
         logs = self._logs(self.ledger.events.BatchAnchored, anchorId=anchor_id)
         return _log_row(logs[-1]) if logs else None
+
+
+def _latest_notarised(record_id: bytes, logs: list[Any], terms_hash: bytes | None = None) -> Any:
+    """The latest of a record's RecordNotarised `logs` (matching `terms_hash` when given)."""
+    if terms_hash is not None:
+        logs = [x for x in logs if bytes(x["args"]["termsHash"]) == terms_hash]
+    if not logs:
+        from notary.errors import RecordNotFoundError
+
+        raise RecordNotFoundError(f"record 0x{record_id.hex()} is not notarised on this ledger")
+    return logs[-1]
 
 
 def _log_row(log: Any) -> dict[str, Any]:

@@ -10,6 +10,13 @@ taken (or already known: "already known", "nonce too low" for a transaction that
 ours are looked up by hash), refused (`TransactionRefusedError`: it will never be mined),
 or unknown (`TransactionOutcomeUnknownError`: the answer was lost; it may be pending).
 Reads that fail on the way are retried by the provider (`notary.chain.connect`).
+
+While a receipt is awaited (`send`), a transaction that stays unmined for `REPLACE_AFTER`
+seconds is looked at: one the node dropped is re-broadcast as it is, and one whose fee cap
+is below the block base fee (or which the node dropped or refuses for its fees) is
+replaced: the same transaction with the same nonce, its fees raised by `FEE_BUMP` at
+least, signed again and handed to `on_signed` before broadcast. Only one transaction of a
+nonce can ever be mined, so an act is recorded once whichever of them is.
 """
 
 from __future__ import annotations
@@ -26,7 +33,6 @@ from hexbytes import HexBytes
 from web3.exceptions import (
     ContractCustomError,
     ContractLogicError,
-    TimeExhausted,
     TransactionNotFound,
     Web3Exception,
 )
@@ -53,6 +59,14 @@ def reverts() -> tuple[type[Exception], ...]:
 GAS_MARGIN = 1.25
 DEFAULT_TIMEOUT = 120.0
 POLL_SECONDS = 0.1
+FIRST_POLL_SECONDS = 0.002  # doubled after each look, up to POLL_SECONDS
+#: Seconds a sent transaction may stay unmined before its fees and presence are checked.
+REPLACE_AFTER = 10.0
+#: A replacement's fees are at least this multiple of the replaced one's (nodes want ≥ 1.1).
+FEE_BUMP = 1.25
+MAX_REPLACEMENTS = 10
+# What a node says of a transaction it will not take or keep for its fees.
+_UNDERPRICED = ("underpriced", "fee cap", "base fee", "max fee per gas less", "fee too low", "insufficient fee")
 
 #: Called with (raw signed transaction, its 0x-hash) after signing, before broadcast.
 OnSigned = Callable[[bytes, str], None]
@@ -120,7 +134,84 @@ def send(
     if on_signed is not None:
         on_signed(bytes(signed.raw_transaction), tx_hash)
     broadcast(chain, bytes(signed.raw_transaction), tx_hash)
-    return wait(chain, HexBytes(tx_hash), timeout)
+    return Replacing(chain, sender, dict(tx), bytes(signed.raw_transaction), tx_hash, on_signed).wait(timeout)
+
+
+class Replacing:
+    """Waits for a transaction signed here, re-broadcasting it if the node drops it and replacing
+    it with higher fees if it is underpriced (see the module docstring). `hashes`: every
+    transaction of this nonce sent so far, the newest last."""
+
+    def __init__(
+        self,
+        chain: Chain,
+        sender: LocalAccount,
+        tx: dict[str, Any],
+        raw_transaction: bytes,
+        tx_hash: str,
+        on_signed: OnSigned | None,
+        replace_after: float | None = None,
+    ) -> None:
+        self.chain, self.sender, self.tx, self.raw = chain, sender, tx, raw_transaction
+        self.on_signed = on_signed
+        self.replace_after = REPLACE_AFTER if replace_after is None else replace_after
+        self.hashes = [tx_hash]
+
+    def wait(self, timeout: float = DEFAULT_TIMEOUT) -> TxResult:
+        return poll(self.chain, lambda: self.hashes, timeout, self.look, self.replace_after)
+
+    def look(self) -> None:
+        """Re-broadcast a dropped transaction, or replace an underpriced one."""
+        h = self.hashes[-1]
+        state = where(self.chain, h)
+        if state == "mined":
+            return
+        if state == "unknown" and nonce_taken(self.chain, self.raw):
+            for other in self.hashes:
+                if mined(self.chain, other) is not None:
+                    return
+            raise TransactionRefusedError(
+                f"transaction {h} was dropped and its nonce went to another transaction; it recorded nothing",
+                hint="run the same command again: it checks the chain first and sends a new transaction if needed",
+            )
+        if not self._underpriced():
+            if state == "unknown":
+                try:
+                    broadcast(self.chain, self.raw, h)
+                    return
+                except TransactionRefusedError as exc:
+                    if not any(w in exc.message.lower() for w in _UNDERPRICED):
+                        raise
+            else:
+                return  # pending at a fair fee: keep waiting
+        if len(self.hashes) > MAX_REPLACEMENTS:
+            return
+        self.replace()
+
+    def _underpriced(self) -> bool:
+        base = self.chain.w3.eth.get_block("latest").get("baseFeePerGas")
+        cap = self.tx.get("maxFeePerGas", self.tx.get("gasPrice"))
+        return base is not None and cap is not None and int(cap) < int(base)
+
+    def replace(self) -> None:
+        """Sign the same transaction with fees raised by FEE_BUMP (and at least what the chain asks
+        now), journal it through `on_signed`, broadcast it."""
+        w3 = self.chain.w3
+        base = int(w3.eth.get_block("latest").get("baseFeePerGas") or 0)
+        tx = dict(self.tx)
+        if "maxFeePerGas" in tx:
+            tip = max(int(tx["maxPriorityFeePerGas"] * FEE_BUMP) + 1, int(w3.eth.max_priority_fee))
+            tx["maxPriorityFeePerGas"] = tip
+            tx["maxFeePerGas"] = max(int(tx["maxFeePerGas"] * FEE_BUMP) + 1, 2 * base + tip)
+        else:
+            tx["gasPrice"] = max(int(tx["gasPrice"] * FEE_BUMP) + 1, int(w3.eth.gas_price))
+        signed = self.sender.sign_transaction(tx)
+        tx_hash = "0x" + bytes(signed.hash).hex()
+        if self.on_signed is not None:
+            self.on_signed(bytes(signed.raw_transaction), tx_hash)
+        self.tx, self.raw = tx, bytes(signed.raw_transaction)
+        self.hashes.append(tx_hash)
+        broadcast(self.chain, self.raw, tx_hash)
 
 
 def broadcast(chain: Chain, raw_transaction: bytes, tx_hash: str) -> None:
@@ -184,6 +275,7 @@ def resume(
     tx_hash: str,
     timeout: float = DEFAULT_TIMEOUT,
     may_rebroadcast: Callable[[], bool] = lambda: True,
+    replaced: tuple[str, ...] = (),
 ) -> Resumed | None:
     """Finish a transaction signed earlier, perhaps sent, without ever sending a duplicate.
 
@@ -196,7 +288,11 @@ def resume(
     again TransactionRefusedError: either way it is not pending and recorded nothing.
     """
     h = HexBytes(tx_hash)
-    # 1. and 2.
+    # 1. and 2. (a transaction this one replaced, same nonce, may be the one mined)
+    for earlier in replaced:
+        result = mined(chain, earlier)
+        if result is not None:
+            return Resumed("mined", result)
     found = where(chain, tx_hash)
     if found != "unknown":
         return Resumed(found, wait(chain, h, timeout))
@@ -228,14 +324,38 @@ def raw_sender_and_nonce(raw_transaction: bytes) -> tuple[str, int]:
 def wait(chain: Chain, tx_hash: Any, timeout: float = DEFAULT_TIMEOUT) -> TxResult:
     """Wait for a transaction's receipt; a reverted one raises."""
     hex_hash = "0x" + bytes(tx_hash).hex()
-    try:
-        receipt = chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.1)
-    except TimeExhausted:
-        raise TransactionTimeoutError(
-            f"transaction {hex_hash} was not mined within {timeout:.0f} s",
-            hint="it may still be pending; run the same command again to pick it up",
-        ) from None
-    return _result(hex_hash, receipt)
+    return poll(chain, lambda: [hex_hash], timeout)
+
+
+def poll(
+    chain: Chain,
+    hashes: Callable[[], list[str]],
+    timeout: float,
+    look: Callable[[], None] | None = None,
+    every: float = REPLACE_AFTER,
+) -> TxResult:
+    """Wait until one of `hashes()` (transactions of one nonce, the newest last) is mined, looking
+    again at first within milliseconds, then every POLL_SECONDS; `look()` runs every `every` seconds
+    of waiting. A reverted one raises, and so does the timeout."""
+    end = time.monotonic() + timeout
+    due = time.monotonic() + every
+    delay = FIRST_POLL_SECONDS
+    while True:
+        for h in reversed(hashes()):
+            result = mined(chain, h)
+            if result is not None:
+                return result
+        now = time.monotonic()
+        if now >= end:
+            raise TransactionTimeoutError(
+                f"transaction {hashes()[-1]} was not mined within {timeout:.0f} s",
+                hint="it may still be pending; run the same command again to pick it up",
+            )
+        if look is not None and now >= due:
+            due = now + every
+            look()
+        time.sleep(min(delay, max(0.0, end - now)))
+        delay = min(delay * 2, POLL_SECONDS)
 
 
 def _result(hex_hash: str, receipt: Any) -> TxResult:
@@ -257,6 +377,15 @@ def mined(chain: Chain, tx_hash: str) -> TxResult | None:
     except TransactionNotFound:
         return None
     return _result(tx_hash, receipt)
+
+
+def mined_any(chain: Chain, hashes: tuple[str, ...]) -> TxResult | None:
+    """The receipt of whichever of `hashes` (transactions of one nonce) is mined, else None."""
+    for h in hashes:
+        result = mined(chain, h)
+        if result is not None:
+            return result
+    return None
 
 
 def confirmations(chain: Chain, result: TxResult) -> int:

@@ -58,6 +58,8 @@ def report(outcome: Outcome, as_json: bool, headline: str, fields: dict[str, Any
         "alreadyRecorded": outcome.already_recorded,
         "resumed": outcome.resumed,
     }
+    if outcome.replaced:  # underpriced: the same nonce signed again with higher fees, so one was mined
+        fields["replaced"] = list(outcome.replaced)
     if as_json:
         print_json(fields)
         return
@@ -70,6 +72,12 @@ def report(outcome: Outcome, as_json: bool, headline: str, fields: dict[str, Any
         console.print(f"[green]✓[/] recorded {headline} (resumed an interrupted run: it {note})", highlight=False)
     else:
         console.print(f"[green]✓[/] recorded {headline}", highlight=False)
+    if outcome.replaced:
+        console.print(
+            f"[yellow]note[/]: {len(outcome.replaced)} underpriced or dropped transaction(s) were replaced with "
+            "higher fees (same nonce: only one transaction recorded the act)",
+            highlight=False,
+        )
     _print_fields({k: v for k, v in fields.items() if k not in ("alreadyRecorded", "resumed") and v is not None})
 
 

@@ -330,7 +330,13 @@ annul = _reasoned(Intent.ANNULMENT, "Sign the annulment of an executed record; a
 
 
 def submit(
-    payload_file: Annotated[Path, typer.Argument(metavar="PAYLOAD.json", help="A file written by --offline.")],
+    payload_files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PAYLOAD.json...",
+            help="Files written by --offline; several are relayed together, many transactions in flight.",
+        ),
+    ],
     relayer: Annotated[
         str | None,
         typer.Option(
@@ -342,11 +348,16 @@ def submit(
     password_file: Annotated[Path | None, typer.Option("--password-file", help="The relayer key's password.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Relay a payload signed offline: the relayer pays gas and cannot alter what was signed."""
+    """Relay payloads signed offline: the relayer pays gas and cannot alter what was signed."""
     from notary import ledger, signed_payload
     from notary.errors import NotaryUnknownAnchorError, WrongDomainError
     from notary.models import Act, Notarisation, anchor_id
 
+    if len(payload_files) > 1:
+        from notary.cli._submit_many import submit_many
+
+        raise typer.Exit(submit_many(payload_files, relayer, password_file, as_json))
+    payload_file = payload_files[0]
     signed = signed_payload.read(payload_file)
     gw = context.gateway()
     if signed.domain != gw.domain:  # before looking anything up on this ledger
