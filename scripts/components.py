@@ -13,6 +13,7 @@ from pathlib import Path
 
 
 def main() -> int:
+    from notary.chain.hardhat import find_hardhat
     from notary.chain.node import find_anvil
     from notary.errors import NodeError
 
@@ -20,10 +21,15 @@ def main() -> int:
         anvil = f"found ({find_anvil()})"
     except NodeError:
         anvil = "MISSING: `npm install` (make does it) brings @foundry-rs/anvil; its tests are skipped"
+    try:
+        hardhat = f"found ({find_hardhat().cli})"
+    except NodeError:
+        hardhat = "MISSING: `npm install` (make does it) brings the hardhat dev dependency; tests/hardhat is skipped"
     chromium = Path("/usr/bin/chromium")
     postgres = os.environ.get("NOTARY_TEST_POSTGRES_URL")
     found = {
         "anvil (a real node)": anvil,
+        "Hardhat (a second node implementation)": hardhat,
         "Chromium (the verifier page)": f"found ({chromium})"
         if chromium.exists()
         else "MISSING: apt-get install chromium; the page tests are skipped",

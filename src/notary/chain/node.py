@@ -147,8 +147,11 @@ def _wait_until_answering(
     timeout: float,
     log: Path,
     offset: int,
+    *,
+    name: str = "anvil",
 ) -> None:
-    """Poll eth_chainId until anvil answers; raise NodeError with the log tail otherwise.
+    """Poll eth_chainId until the node (`name`: anvil, hardhat) answers; raise NodeError with
+    the log tail otherwise.
 
     `poll` returns the process's exit code once it has exited; `kill` ends and reaps it.
     """
@@ -156,7 +159,7 @@ def _wait_until_answering(
     while True:
         if (code := poll()) is not None:
             raise NodeError(
-                f"anvil exited with code {code} while starting\n{_tail(log, offset)}",
+                f"{name} exited with code {code} while starting\n{_tail(log, offset)}",
                 hint=_hint_from_log(log, offset),
             )
         try:
@@ -171,7 +174,7 @@ def _wait_until_answering(
         if time.monotonic() > deadline:
             kill()
             raise NodeError(
-                f"anvil did not answer on {url} within {timeout:g} s\n{_tail(log, offset)}",
+                f"{name} did not answer on {url} within {timeout:g} s\n{_tail(log, offset)}",
                 hint=f"see {log}",
             )
         time.sleep(0.1)
