@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import Hash32
 
 from notary import eip712
 from notary.chain.gateway import LedgerGateway
@@ -98,8 +99,12 @@ def payload_of_act(terms: Terms, party: bytes, intent: Intent, reason: str, dead
 
 
 def sign(payload: Notarisation | Act | BatchAnchor, domain: eip712.Domain, key: LocalAccount) -> SignedPayload:
-    """Sign offline: needs the ledger's chain id and address, not a connection."""
-    return SignedPayload(payload, domain, key.address, eip712.sign(payload, domain, key.key))
+    """Sign offline: needs the ledger's chain id and address, not a connection.
+
+    The account signs the EIP-712 digest (the same bytes as `eip712.sign`), so a key agent's
+    account (`notary.agent.signer.AgentAccount`) signs without giving out its key."""
+    signature = bytes(key.unsafe_sign_hash(Hash32(eip712.signing_hash(payload, domain))).signature)
+    return SignedPayload(payload, domain, key.address, signature)
 
 
 def submit(

@@ -7,6 +7,7 @@ Heavy imports (web3) happen only when a command needs the chain.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,8 +109,46 @@ def secret_prompt(text: str, missing: str, hint: str, confirm: bool = False) -> 
         raise
 
 
-def unlock(name: str, password_file: Path | None) -> LocalAccount:
+def unlock(name: str, password_file: Path | None, use_agent: bool = True) -> LocalAccount:
+    """The account of key `name`: the key agent's (NOTARY_AGENT_SOCK) if it holds that key, no
+    password asked; else the keystore's, unlocked with the password (file, env, prompt).
+
+    An agent that is unreachable or lacks the key costs a one-line notice, not an error; one
+    that runs as another user is an error (AgentPeerError)."""
+    if use_agent:
+        account = _agent_account(name)
+        if account is not None:
+            return account
     return keystore().unlock(name, read_password(password_file, name=name))
+
+
+def _agent_account(name: str) -> LocalAccount | None:
+    from notary.agent.sockets import ENV
+
+    path = os.environ.get(ENV)
+    if not path:
+        return None
+    from notary.agent.errors import AgentKeyMissingError, AgentUnreachableError
+    from notary.agent.signer import agent_account
+    from notary.keystore import KeystoreError
+
+    try:
+        account = agent_account(Path(path).expanduser(), name)
+    except (AgentUnreachableError, AgentKeyMissingError) as exc:
+        _notice(f"{exc.message}; unlocking it from the keystore")
+        return None
+    try:
+        local = keystore().info(name).address
+    except KeystoreError:
+        return account  # the key lives in the agent only (its keystore is on another machine or folder)
+    if local != account.address:
+        _notice(f"the key agent's {name!r} is {account.address}, the keystore's is {local}; unlocking the keystore's")
+        return None
+    return account
+
+
+def _notice(text: str) -> None:
+    print(f"notice: {text}", file=sys.stderr)
 
 
 def ensure_gas(account: LocalAccount) -> None:

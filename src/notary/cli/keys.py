@@ -201,7 +201,7 @@ def show(
     """Show a key's address, file and file mode; optionally check its password."""
     data = _info_dict(name)
     if check_password:
-        context.unlock(name, password_file)  # raises on a wrong password
+        context.unlock(name, password_file, use_agent=False)  # raises on a wrong password
         data["passwordChecked"] = True
     if as_json:
         print_json(data)
