@@ -1,49 +1,176 @@
-"""The `notary` command: wiring of command groups and the one error handler."""
+"""The `notary` command: a table of its commands, loaded lazily, and the one error handler.
+
+Each command's module is imported only when that command runs (or shows its own `--help`):
+`notary --help` lists every command from `COMMANDS`, a table of import targets and one-line
+helps, without importing any of them (tests/unit/test_cli_lazy.py checks that each one-line
+help is the command's own, so the two never drift).
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer import _click
+from typer.core import TyperCommand, TyperGroup
 
 from notary import __version__
-from notary.cli import acts, context, exit_codes, inspect, keys, node, party, pending, setup, void
-from notary.cli import audit as audit_cmd
-from notary.cli import batch as batch_cmd
-from notary.cli import demo as demo_cmd
-from notary.cli import index as index_cmd
-from notary.cli import publish as publish_cmd
-from notary.cli import receipts as receipts_cmd
-from notary.cli import serve as serve_cmd
-from notary.cli import trust as trust_cmd
+from notary.cli import exit_codes
+from notary.cli._coerce import install as _install_coerce
 from notary.cli._help import install as _install_help
 
+#: Every command, in the order `notary --help` lists them: name → ("module:attribute", one-line help).
+#: The attribute is a command function (made a command of that name) or a `typer.Typer` (a group).
+#: The help is the first paragraph of the command's own help, exactly as `--help` shows it.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": (
+        "notary.cli.demo:demo",
+        "The whole product on an in-process chain: an MoU signed offline, a receipt, a treaty in force, an\n"
+        "amendment, a key compromise undone, 1,000 certificates in one batch, an audit export verified.",
+    ),
+    "init": (
+        "notary.cli.setup:init",
+        "Write the config file (RPC URL, deployment manifest, keystore folder) for this user.",
+    ),
+    "deploy": (
+        "notary.cli.setup:deploy",
+        "Deploy the identity registry and the ledger, and write the deployment manifest.",
+    ),
+    "notarise": (
+        "notary.cli.acts:notarise",
+        "Notarise a document, or an instrument of several texts: sign it as PARTY, submit it and wait.",
+    ),
+    "sign": (
+        "notary.cli.acts:sign",
+        "Co-sign (or ratify) a notarised record as PARTY: the signature binds the record's full terms.",
+    ),
+    "submit": (
+        "notary.cli.acts:submit",
+        "Relay payloads signed offline: the relayer pays gas and cannot alter what was signed.",
+    ),
+    "withdraw": (
+        "notary.cli.acts:withdraw",
+        "Withdraw PARTY from an executed record, with a reason recorded on chain.",
+    ),
+    "cancel": ("notary.cli.acts:cancel", "Cancel a record PARTY notarised, before any other party has signed it."),
+    "annul": ("notary.cli.acts:annul", "Sign the annulment of an executed record; a quorum of annulments annuls it."),
+    "void": (
+        "notary.cli.void:void",
+        "Void every act on the record whose key was not authorised when it signed (anyone may do it).",
+    ),
+    "terms": (
+        "notary.cli.void:terms",
+        "Write a record's terms for an air-gapped signer (`notary sign … --offline --terms FILE`).",
+    ),
+    "status": (
+        "notary.cli.inspect:status",
+        "Show every record of a document (or one record, by its id): state, where signing and\n"
+        "ratification stand and what can be done next, and each act with its health and confirmations.",
+    ),
+    "verify": (
+        "notary.cli.inspect:verify",
+        "Exit 0 only if an executed record with valid signatures binds this document, meets the policy and\n"
+        "is not disputed by another record of it (annulled or terminated by its signatories).",
+    ),
+    "receipt": (
+        "notary.cli.receipts:receipt",
+        "Write a receipt: everything needed to verify the record offline, read from the chain now.",
+    ),
+    "publish": (
+        "notary.cli.publish:publish",
+        "Publish batch bundles and instrument manifests so that each document (a batch member, a text, an\n"
+        "annex) verifies by its own digest: `notary verify`, `GET /v1/verify/{digest}` and the verifier page.",
+    ),
+    "serve": ("notary.cli.serve:serve", "Serve the verification API and the verifier page at http://HOST:PORT/."),
+    "pending": (
+        "notary.cli.pending:pending",
+        "List the acts sent from this machine that are not final yet (and re-send any the node lost).",
+    ),
+    "batch": (
+        "notary.cli.batch:app",
+        "Anchor many documents under one signed Merkle root; prove a document's membership.",
+    ),
+    "keys": ("notary.cli.keys:app", "Create, import and inspect the encrypted signing keys on this machine."),
+    "party": ("notary.cli.party:app", "Register parties and manage their controllers and signer keys."),
+    "node": ("notary.cli.node:app", "Run a local anvil node whose chain state persists in the notary data directory."),
+    "index": ("notary.cli.index:app", "Follow both contracts' events into the index database, and query it."),
+    "audit": ("notary.cli.audit:app", "Export the audit trail and verify exports against the chain."),
+    "trust": ("notary.cli.trust:app", "Pinned deployments: which ledgers receipts may be verified against."),
+    "agent": (
+        "notary.cli.agent:app",
+        "A key agent: unlock a key once, then sign a series of acts without its password.",
+    ),
+}
+
+
+def _extend_batch(batch_app: typer.Typer) -> None:
+    """`batch publish` lives beside `publish` (notary.cli.publish), not in the batch module."""
+    from notary.cli.publish import publish_batch
+
+    batch_app.command("publish")(publish_batch)
+
+
+#: Commands added to a group from another module when the group is loaded.
+_EXTEND = {"batch": _extend_batch}
+
+
+@cache
+def load_command(name: str) -> _click.Command:
+    """The real click command `name` of `COMMANDS`, importing only its module (once per process)."""
+    target, _ = COMMANDS[name]
+    module_name, _, attribute = target.partition(":")
+    obj = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(obj, typer.Typer):
+        if name in _EXTEND:
+            _EXTEND[name](obj)
+        command: _click.Command = typer.main.get_group(obj)  # as `add_typer` would: no completion options
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(obj)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists `COMMANDS` from the table and imports a command only to run it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._listing = False
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        if cmd_name not in COMMANDS:  # a command added to `app` eagerly (none today)
+            return super().get_command(ctx, cmd_name)
+        if self._listing:  # `notary --help`: the name and the one-line help are all it shows
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
 _install_help()  # no `<bool>` after flags in --help
+_install_coerce()  # plain option values converted without importing pydantic
 app = typer.Typer(
     name="notary",
     help="Notarise diplomatic documents on a blockchain ledger, and verify them.",
+    cls=LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("demo")(demo_cmd.demo)
-setup.register(app)  # init, deploy
-acts.register(app)  # notarise, sign, submit, withdraw, cancel, annul
-void.register(app)  # void
-inspect.register(app)  # status, verify
-receipts_cmd.register(app)  # receipt
-batch_cmd.register(app)  # batch anchor, batch prove
-publish_cmd.register(app, batch_cmd.app)  # publish, batch publish
-serve_cmd.register(app)  # serve
-pending.register(app)  # pending
-app.add_typer(keys.app, name="keys")
-app.add_typer(party.app, name="party")
-app.add_typer(node.app, name="node")
-app.add_typer(index_cmd.app, name="index")
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(trust_cmd.app, name="trust")
 
 
 def _version(value: bool) -> None:
@@ -70,6 +197,8 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
+    from notary.cli import context
+
     context.reset()
     context.state.debug = debug
     context.state.overrides = {
@@ -80,17 +209,22 @@ def _root(
     }
 
 
+def _debug() -> bool:
+    context = sys.modules.get("notary.cli.context")  # not loaded: the root callback never ran
+    return bool(context is not None and context.state.debug)  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the app, map errors to messages and exit codes."""
-    from notary.cli import _act_send
     from notary.errors import ChainError, NotaryError
 
     args = sys.argv[1:] if argv is None else argv
-    _act_send.reset_progress()
+    if (sending := sys.modules.get("notary.cli._act_send")) is not None:  # loaded by an earlier in-process run
+        sending.reset_progress()  # type: ignore[attr-defined]
     try:
         result = app(args=argv, standalone_mode=False)
     except NotaryError as exc:
-        if context.state.debug:
+        if _debug():
             raise
         from rich.markup import escape
 
@@ -99,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         if exc.hint:
             err_console.print(f"[yellow]hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
-        state = _act_send.act_state(args) if isinstance(exc, ChainError) else None
+        state = _act_state(args) if isinstance(exc, ChainError) else None
         if state is not None and "the act is " not in exc.message:  # a fault before or after the send
             err_console.print(f"the act is {escape(state)}", highlight=False, soft_wrap=True)
         return exit_codes.for_error(exc)
@@ -122,12 +256,16 @@ def main(argv: list[str] | None = None) -> int:
     return int(result) if isinstance(result, int) else exit_codes.OK
 
 
+def _act_state(args: list[str]) -> str | None:
+    from notary.cli import _act_send  # only on an error or an interruption
+
+    return _act_send.act_state(args)
+
+
 def _interrupted(args: list[str]) -> int:
     """Ctrl-C: say what state the act is in (if the command submits one), and how to finish it."""
-    from notary.cli import _act_send
-
     try:
-        state = _act_send.act_state(args)
+        state = _act_state(args)
     except Exception:  # the journal unreadable mid-write: say nothing wrong rather than crash
         state = None
     if state is None:

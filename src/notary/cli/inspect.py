@@ -33,14 +33,17 @@ def status(
     ratification stand and what can be done next, and each act with its health and confirmations."""
     from notary.cli.documents import record_or_digest
     from notary.errors import RecordNotFoundError
-    from notary.ledger import resolve_record
 
     gw = context.gateway()
     digest, named = record_or_digest(gw, document, quiet=as_json)
     if named is not None:
         ids = [named]
+    elif submitter:
+        from notary.ledger import resolve_record
+
+        ids = [resolve_record(gw, digest, submitter)]
     else:
-        ids = [resolve_record(gw, digest, submitter)] if submitter else gw.records_of_digest(digest)
+        ids = gw.records_of_digest(digest)
     if not ids:
         raise RecordNotFoundError(
             f"document {digest.hex()} is not notarised on this ledger",
@@ -82,8 +85,6 @@ def verify(
 ) -> None:
     """Exit 0 only if an executed record with valid signatures binds this document, meets the policy and
     is not disputed by another record of it (annulled or terminated by its signatories)."""
-    from notary.verify import Policy, verify_digest
-
     if receipt is not None:
         from notary.cli.receipts import verify_with_receipt
 
@@ -92,6 +93,7 @@ def verify(
         from notary.errors import InvalidInputError
 
         raise InvalidInputError("--offline verifies a receipt", hint="add --receipt R (written by `notary receipt`)")
+    from notary.verify import Policy, verify_digest
 
     policy = Policy.of(signed_by, in_force, submitter)
     digest = digest_of(document, quiet=as_json)
