@@ -17,7 +17,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from trie import HexaryTrie
 
-from notary.receipts.state_proofs import EMPTY_TRIE_ROOT, ProofError, Witness, rlp_decode, rlp_encode
+from notary.receipts import state_proofs
+from notary.receipts.state_proofs import EMPTY_TRIE_ROOT, NodeCache, ProofError, Witness, rlp_decode, rlp_encode
 
 items = st.recursive(
     st.binary(max_size=70) | st.integers(0, 2**80),
@@ -147,3 +148,100 @@ def test_accounts_read_as_ethereum_stores_them() -> None:
     bad = _trie({keccak(bytes.fromhex(address[2:])): rlp.encode([1, 2])})
     with pytest.raises(ProofError, match="not an RLP account"):
         Witness(bad.db.values()).account(bad.root_hash, address)
+
+
+# --------------------------------------------------------------------- the fast decoding equals the plain one
+
+
+def _reference_decode(data: bytes) -> Any:
+    """The plain recursive decoder the reader had before it read byte strings inline (kept as the
+    reference): every item through `_span`, nesting bounded at the same depth, the same messages."""
+
+    def at(pos: int, limit: int, depth: int) -> tuple[Any, int]:
+        if depth > state_proofs._MAX_DEPTH:
+            raise ProofError("RLP: lists nested too deep")
+        is_list, start, end = state_proofs._span(data, pos, limit)
+        if not is_list:
+            return data[start:end], end
+        out: list[Any] = []
+        while start < end:
+            if data[start] == 0xA0 and start + 33 <= end:
+                out.append(data[start + 1 : start + 33])
+                start += 33
+            elif data[start] == 0x80:
+                out.append(b"")
+                start += 1
+            else:
+                item, start = at(start, end, depth + 1)
+                out.append(item)
+        return out, end
+
+    if not data:
+        raise ProofError("RLP: no data")
+    item, end = at(0, len(data), 0)
+    if end != len(data):
+        raise ProofError(f"RLP: {len(data) - end} trailing bytes")
+    return item
+
+
+def _outcome(decode: Any, data: bytes) -> Any:
+    try:
+        return decode(data)
+    except ProofError as exc:
+        return ("ProofError", str(exc))
+
+
+def _nested(depth: int, leaf: bytes) -> bytes:
+    """`depth` lists around one item (the depth bound sits at 16)."""
+    encoded = leaf
+    for _ in range(depth):
+        encoded = rlp_encode_raw_list(encoded)
+    return encoded
+
+
+def rlp_encode_raw_list(payload: bytes) -> bytes:
+    return (bytes([0xC0 + len(payload)]) if len(payload) < 56 else b"\xf8" + bytes([len(payload)])) + payload
+
+
+@settings(max_examples=500)
+@given(data=st.binary(max_size=120) | items.map(rlp.encode).flatmap(_damaged))
+def test_rlp_decoding_is_the_reference_decoding(data: bytes) -> None:
+    """On any bytes the decoder gives the plain recursive decoder's item, or its error with its message."""
+    assert _outcome(rlp_decode, data) == _outcome(_reference_decode, data)
+
+
+@pytest.mark.parametrize("depth", [15, 16, 17])
+@pytest.mark.parametrize(
+    "leaf", [b"\x05", b"\x83abc", b"\xb8\x38" + b"a" * 56, b"\x81\x05", b"\x80", b"\xa0" + b"h" * 32]
+)
+def test_rlp_nesting_bound_is_the_reference_bound(depth: int, leaf: bytes) -> None:
+    """Byte strings at and past the nesting bound: accepted or refused exactly as the reference decoder does."""
+    data = _nested(depth, leaf)
+    assert _outcome(rlp_decode, data) == _outcome(_reference_decode, data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(entries=st.dictionaries(raw_keys, values, min_size=2, max_size=16), probes=st.lists(raw_keys, max_size=6))
+def test_witnesses_sharing_a_node_cache_read_as_separate_ones(entries: dict[bytes, bytes], probes: list[bytes]) -> None:
+    """A cache shared by two blocks' witnesses changes no reading; a node only the other block has is missing."""
+    t = _trie(entries)
+    nodes = list(t.db.values())
+    keys = [*entries, *probes]
+    cache = NodeCache()
+    full, shared_full = Witness(nodes), Witness(nodes, cache)
+    for key in keys:
+        assert shared_full._get(t.root_hash, key, "a key") == full._get(t.root_hash, key, "a key")
+    root_node = t.db[t.root_hash]
+    partial = [n for n in nodes if n != root_node]  # the root node is in the other block's list only
+    for witness in (Witness(partial), Witness(partial, cache)):
+        with pytest.raises(ProofError, match="lacks a trie node"):
+            witness._get(t.root_hash, keys[0], "a key")
+
+
+@settings(max_examples=60, deadline=None)
+@given(entries=st.dictionaries(raw_keys, values, min_size=20, max_size=60), cut=st.integers(1, 40))
+def test_branch_nodes_decode_as_the_reference_decodes(entries: dict[bytes, bytes], cut: int) -> None:
+    """Real branch nodes (read in bulk) and damaged ones (a byte changed, cut short): the reference's item or error."""
+    for node in _trie(entries).db.values():
+        for data in (node, node[:-cut], node[:cut] + b"\xa0" + node[cut + 1 :], node[:cut] + b"\x81" + node[cut + 1 :]):
+            assert _outcome(rlp_decode, data) == _outcome(_reference_decode, data)

@@ -79,6 +79,7 @@ from notary.errors import InvalidInputError
 from notary.models import Act, BatchAnchor, Notarisation, SignerKey, Status, Terms
 from notary.receipts.proofs import SECTION as PROOFS_SECTION
 from notary.receipts.proofs import StateProofs
+from notary.receipts.proofs import canonical_text as proofs_text
 from notary.receipts.proofs import parse as parse_proofs
 from notary.receipts.proofs import to_json as proofs_json
 
@@ -519,6 +520,47 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class _NotPlain(Exception):
+    """The fast reading met a value outside the `_plain` domain: the reference reading decides."""
+
+
+def _refuse(text: str) -> Any:
+    raise _NotPlain(text)
+
+
+def _safe_integer(text: str) -> int:
+    value = int(text)
+    if not -_SAFE_INTEGER <= value <= _SAFE_INTEGER:
+        raise _NotPlain(text)
+    return value
+
+
+#: The fast reading's decoder: no duplicate-key hook (see `loads`), and nothing outside `_plain`.
+_PLAIN_DECODER = json.JSONDecoder(parse_float=_refuse, parse_int=_safe_integer, parse_constant=_refuse)
+
+
+def _parse_plain_json(raw: bytes) -> Any:
+    """The JSON value of a receipt in the `_plain` domain, duplicate keys unchecked (last one wins);
+    `_NotPlain` or a `ReceiptFormatError` for anything else (the reference reading then decides)."""
+    if len(raw) > MAX_BYTES:
+        raise ReceiptTooLargeError(f"receipt is {len(raw)} bytes; the limit is {MAX_BYTES}")
+    try:
+        textual = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _NotPlain("not UTF-8") from None
+    if not (textual.isascii() or not _NON_BMP.search(textual)) or (
+        "\\u" in textual and _SURROGATE_ESCAPE.search(textual)
+    ):
+        raise _NotPlain("beyond the Basic Multilingual Plane")
+    try:
+        body, end = _PLAIN_DECODER.raw_decode(textual)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        raise _NotPlain("not readable JSON") from None
+    if end != len(textual):
+        raise _NotPlain("trailing data")
+    return body
+
+
 def _parse_json(raw: bytes) -> tuple[Any, bool]:
     """The JSON value, and whether it is `_plain` (learnt while parsing: no float, no integer past
     2^53 - 1, no character beyond the Basic Multilingual Plane)."""
@@ -572,8 +614,29 @@ def _check_version(version: Any) -> None:
 
 
 def loads(raw: bytes) -> Receipt:
-    """Parse a receipt strictly (see the module docstring); the seal is read, not checked."""
+    """Parse a receipt strictly (see the module docstring); the seal is read, not checked.
+
+    Read fast first: JSON in the `_plain` domain without the duplicate-key hook, which the
+    canonical check makes redundant there (a text equal to the canonical encoding of the value it
+    decodes to has no object with a key twice: the encoding writes each key once, and the value
+    holds every key the text names). Anything that reading does not accept is read again by the
+    reference reading (`reference_loads`), which gives the same receipt or the precise error."""
+    try:
+        return _loads(_parse_plain_json(raw), True, raw, fast=True)
+    except (_NotPlain, ReceiptFormatError):
+        return reference_loads(raw)
+
+
+def reference_loads(raw: bytes) -> Receipt:
+    """`loads` with every key of every object checked for duplicates while parsing (the reference)."""
     body, plain = _parse_json(raw)
+    return _loads(body, plain, raw)
+
+
+def _loads(body: Any, plain: bool, raw: bytes, fast: bool = False) -> Receipt:
+    """The receipt `body` (read from `raw`) holds. `fast`: the state proofs are parsed before the canonical
+    check, so that their bytes are written from the checked texts (`proofs.canonical_text`) rather than
+    encoded again; any error then sends the caller to the reference reading, which keeps the order."""
     if not isinstance(body, dict) or body.get("mediaType") != MEDIA_TYPE:
         found = body.get("mediaType") if isinstance(body, dict) else type(body).__name__
         raise ReceiptMediaTypeError(f"not a receipt: mediaType is {found!r}, expected {MEDIA_TYPE}")
@@ -587,9 +650,13 @@ def loads(raw: bytes) -> Receipt:
     if PROOFS_SECTION in body:  # optional: older receipts do not have it
         names.add(PROOFS_SECTION)
     top = parse.fields(body, "receipt", {"mediaType", "version", "seal", *names})
+    early = parse_proofs(top.get(PROOFS_SECTION)) if fast else None
     try:
         # Section by section (`_plain`: ASCII top-level keys), so that the seal check reuses their bytes.
-        parts = {name: canonical(value, True) for name, value in sorted(body.items())} if plain else {}
+        parts = {
+            name: proofs_text(value) if early is not None and name == PROOFS_SECTION else canonical(value, True)
+            for name, value in sorted(body.items())
+        } if plain else {}  # fmt: skip
         written = b"{" + b",".join(b'"%s":%s' % (k.encode(), v) for k, v in parts.items()) + b"}"
         if not plain or written != raw:
             written = canonical(body, plain)
@@ -608,7 +675,7 @@ def loads(raw: bytes) -> Receipt:
     document = parse.parse_document(top["document"])
     metadata = parse.parse_metadata(top["metadata"])
     seal = parse.parse_seal(top["seal"], names)
-    proofs = parse_proofs(top.get(PROOFS_SECTION))
+    proofs = early if fast else parse_proofs(top.get(PROOFS_SECTION))
     if subject == "record":
         r = Receipt(chain, document, metadata, record=parse.parse_record(top["record"]), seal=seal, proofs=proofs)
     else:

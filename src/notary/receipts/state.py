@@ -22,17 +22,20 @@ that the proved blocks are canonical.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from notary import eip712
-from notary.codes import party_code
+from notary.codes import party_code as _party_code
 from notary.models import BatchAnchor, Intent, SignerKey, anchor_id
 from notary.receipts import Evidence, Receipt, RecordPart
-from notary.receipts.proofs import StateProofs
-from notary.receipts.state_proofs import Header, ProofError, Witness, decode_header
+from notary.receipts.proofs import BlockProof, StateProofs
+from notary.receipts.state_proofs import Header, NodeCache, ProofError, Witness, decode_header
 from notary.receipts.storage_layout import ledger_slot, signer_key_slot, unpack
 from notary.trust import Pin
 
+#: A party code's bytes32, remembered: a receipt names its few parties many times (invalid codes still raise).
+party_code = functools.lru_cache(maxsize=1024)(_party_code)
 _MASKS = {
     Intent.SIGNATURE: "signed",
     Intent.WITHDRAWAL: "withdrawn",
@@ -50,6 +53,8 @@ class _Reader:
     reasons: list[str] = field(default_factory=list)
     blocks: dict[int, tuple[Header, Witness]] = field(default_factory=dict)
     _failed: set[object] = field(default_factory=set)
+    _nodes: NodeCache = field(default_factory=NodeCache)  # shared by the blocks' witnesses
+    _proved: dict[int, BlockProof] = field(default_factory=dict)
 
     def fail(self, key: object, reason: str) -> None:
         if key not in self._failed:
@@ -69,12 +74,14 @@ class _Reader:
             elif h.number != b.number:
                 self.fail(b.number, f"state proofs: the header given for block {b.number} is block {h.number}'s")
             else:
-                self.blocks[b.number] = (h, Witness(b.nodes))
+                self.blocks[b.number] = (h, Witness(b.nodes, self._nodes))
 
     def header(self, number: int, block_hash: str) -> tuple[Header, Witness] | None:
         # 7b.
         assert self.r.proofs is not None
-        proved = self.r.proofs.block(number)
+        if not self._proved:
+            self._proved = {b.number: b for b in self.r.proofs.blocks}  # increasing and unique (the parser's rule)
+        proved = self._proved.get(number)
         if proved is None:
             self.fail(number, f"state proofs: block {number}, which the receipt relies on, is not proved")
             return None

@@ -17,6 +17,7 @@ imported to check a receipt. The tests hold every read equal to py-evm's `trie` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -117,12 +118,20 @@ def _span(data: bytes, pos: int, limit: int) -> tuple[bool, int, int]:
     return is_list, start, start + length
 
 
+#: Items that are each a 32-byte string (a child's hash) or the empty string; `findall` gives each item's
+#: bytes (b"" for 0x80, whose group does not take part), exactly what the loop of `_decode_at` appends.
+_HASH_OR_BLANK = re.compile(rb"\x80|\xa0(.{32})", re.DOTALL)
+_HASHES_OR_BLANKS = re.compile(rb"(?:\x80|\xa0.{32})*", re.DOTALL)
+
+
 def _decode_at(data: bytes, pos: int, limit: int, depth: int) -> tuple[Item, int]:
     if depth > _MAX_DEPTH:
         raise ProofError("RLP: lists nested too deep")
     is_list, start, end = _span(data, pos, limit)
     if not is_list:
         return data[start:end], end
+    if _HASHES_OR_BLANKS.fullmatch(data, start, end):  # a branch node's usual items, read in bulk as below
+        return _HASH_OR_BLANK.findall(data, start, end), end
     items: list[Any] = []
     while start < end:
         b = data[start]
@@ -132,6 +141,20 @@ def _decode_at(data: bytes, pos: int, limit: int, depth: int) -> tuple[Item, int
         elif b == 0x80:  # the empty string (a blank child)
             items.append(b"")
             start += 1
+        elif b < 0xB8 and depth < _MAX_DEPTH:  # a byte string of at most 55 bytes, read here (as `_span` does)
+            if b < 0x80:
+                items.append(data[start : start + 1])
+                start += 1
+                continue
+            first, start = start + 1, start + 1 + b - 0x80
+            if start > end:
+                raise ProofError("RLP: an item runs past its end")
+            if start == first + 1 and data[first] < 0x80:
+                raise ProofError("RLP: a single byte below 0x80 is its own encoding")
+            items.append(data[first:start])
+        elif b < 0xC0 and depth < _MAX_DEPTH:  # a longer byte string
+            _, first, start = _span(data, start, end)
+            items.append(data[first:start])
         else:
             item, start = _decode_at(data, start, end, depth + 1)
             items.append(item)
@@ -188,7 +211,7 @@ def decode_header(raw: bytes) -> Header:
         raise ProofError(f"the header is not RLP ({exc})") from None
     if not isinstance(fields, list) or not _PRE_LONDON <= len(fields) <= len(HEADER_FIELDS):
         raise ProofError("the header is not a list of header fields")
-    if any(not isinstance(f, bytes) for f in fields):
+    if list in map(type, fields):  # an RLP item is bytes or a list
         raise ProofError("a header field is a list, not a value")
     state_root = fields[3]
     if len(state_root) != 32:
@@ -212,11 +235,44 @@ def _hex_prefix(encoded: Any) -> tuple[str, bool]:
     raise ProofError("a trie node's path has an unknown hex-prefix flag")
 
 
+_NIBBLE = {c: int(c, 16) for c in "0123456789abcdef"}  # a path's hex digit (keccak's hex is lower case)
+
+
+class NodeCache:
+    """What depends only on a node's bytes (its keccak256, its RLP decoding) and on a key (its trie
+    path), worked out once for all the witnesses of one receipt, whose blocks share many nodes.
+    Each witness still holds only its own block's nodes: sharing this changes no reading."""
+
+    def __init__(self) -> None:
+        self._hashes: dict[bytes, bytes] = {}
+        self._items: dict[bytes, Item] = {}
+        self._paths: dict[bytes, str] = {}
+
+    def hash(self, raw: bytes) -> bytes:
+        h = self._hashes.get(raw)
+        if h is None:
+            h = self._hashes[raw] = keccak(raw)
+        return h
+
+    def decode(self, raw: bytes) -> Item:
+        item = self._items.get(raw)
+        if item is None:  # a malformed node raises each time: only decodings are kept
+            item = self._items[raw] = rlp_decode(raw)
+        return item
+
+    def path(self, key: bytes) -> str:
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = keccak(key).hex()
+        return path
+
+
 class Witness:
     """Trie nodes (RLP) that prove some accounts and slots against a state root."""
 
-    def __init__(self, nodes: Iterable[bytes]) -> None:
-        self._db = {keccak(n): bytes(n) for n in nodes}
+    def __init__(self, nodes: Iterable[bytes], cache: NodeCache | None = None) -> None:
+        self._cache = cache if cache is not None else NodeCache()
+        self._db = {self._cache.hash(n): n for n in map(bytes, nodes)}
         self._decoded: dict[bytes, Item] = {}
         self._accounts: dict[tuple[bytes, str], Account | None] = {}
 
@@ -231,7 +287,7 @@ class Witness:
             raw = self._db.get(reference)
             if raw is None:
                 raise _MissingNode(reference.hex())
-            node = self._decoded[reference] = rlp_decode(raw)
+            node = self._decoded[reference] = self._cache.decode(raw)
         return node
 
     def _lookup(self, root: bytes, path: str) -> bytes:
@@ -248,7 +304,7 @@ class Witness:
                 if i == len(path):
                     value = node[16]
                 else:
-                    node, i = self._node(node[int(path[i], 16)]), i + 1
+                    node, i = self._node(node[_NIBBLE[path[i]]]), i + 1
                     continue
             elif len(node) == 2:
                 nibbles, leaf = _hex_prefix(node[0])
@@ -269,7 +325,7 @@ class Witness:
 
     def _get(self, root: bytes, key: bytes, what: str) -> bytes:
         try:
-            return self._lookup(root, keccak(key).hex())
+            return self._lookup(root, self._cache.path(key))
         except _MissingNode:
             raise ProofError(f"the proof of {what} lacks a trie node") from None
         except ProofError as exc:

@@ -47,12 +47,12 @@ Verification fails closed: anything that cannot be checked is a reason, not a pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+import functools
+from dataclasses import dataclass, field
 
 from notary import eip712, lifecycle, merkle
-from notary.codes import kind_code, party_code, text_to_bytes32
+from notary.codes import kind_code, text_to_bytes32
+from notary.codes import party_code as _party_code
 from notary.hashing import metadata_hash
 from notary.models import (
     Act,
@@ -71,6 +71,16 @@ from notary.receipts.state import check as check_state_proofs
 from notary.trust import RECEIPT, Anchors, Pin
 
 PASSING = (Status.EXECUTED, Status.IN_FORCE)
+#: A party code's bytes32, remembered: a receipt names its few parties many times (invalid codes still raise).
+party_code = functools.lru_cache(maxsize=1024)(_party_code)
+_INTENTS = {i.name: i for i in Intent}
+
+
+def _intent(label: str) -> Intent:
+    """`Intent[label.upper()]` (a KeyError for "anchor"), without the enum's lookup machinery."""
+    return _INTENTS[label.upper()]
+
+
 #: What a verdict says of the receipt's state proofs (`ReceiptVerdict.state_proofs`).
 PROVED, UNPROVED, REFUTED = "verified", "absent", "invalid"
 
@@ -109,13 +119,23 @@ class ReceiptVerdict:
         }
 
 
-@contextmanager
-def step(v: ReceiptVerdict, number: str, what: str) -> Iterator[None]:
-    """Record step `number` as failed if it added a reason, a warning if it added one, else ok."""
-    reasons, warnings = len(v.reasons), len(v.warnings)
-    yield
-    outcome = "failed" if len(v.reasons) > reasons else "warning" if len(v.warnings) > warnings else "ok"
-    v.steps.append((number, what, outcome))
+class step:  # noqa: N801 - used as a function: `with step(v, "1", "…"):`
+    """Record step `number` as failed if it added a reason, a warning if it added one, else ok (not at
+    all if it raised)."""
+
+    __slots__ = ("v", "number", "what", "reasons", "warnings")
+
+    def __init__(self, v: ReceiptVerdict, number: str, what: str) -> None:
+        self.v, self.number, self.what = v, number, what
+
+    def __enter__(self) -> None:
+        self.reasons, self.warnings = len(self.v.reasons), len(self.v.warnings)
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            v = self.v
+            failed, warned = len(v.reasons) > self.reasons, len(v.warnings) > self.warnings
+            v.steps.append((self.number, self.what, "failed" if failed else "warning" if warned else "ok"))
 
 
 def _describe(e: Evidence) -> str:
@@ -246,7 +266,7 @@ def _claimed_terms(r: Receipt, c: RecordPart) -> Terms:
 
 
 def _attestation(e: Evidence, valid: bool) -> Attestation:
-    intent = Intent[e.intent.upper()]
+    intent = _intent(e.intent)
     return Attestation(e.party, intent, e.signer, e.time, valid, e.reason, voided=e.voided is not None)
 
 
@@ -260,7 +280,7 @@ def _on_chain(c: RecordPart, standing: list[Evidence], void: bool) -> Record:
     slot = {Intent.SIGNATURE: 0, Intent.WITHDRAWAL: 1, Intent.ANNULMENT: 2, Intent.RATIFICATION: 3}
     cancelled = False
     for e in standing:
-        intent = Intent[e.intent.upper()]
+        intent = _intent(e.intent)
         if intent == Intent.CANCELLATION:
             cancelled = True
         else:
@@ -269,14 +289,26 @@ def _on_chain(c: RecordPart, standing: list[Evidence], void: bool) -> Record:
     # An amendment also needs its target's consent: the receipt's state says whether it had it.
     plain = c.supersedes == bytes(32)
     executed = lifecycle.popcount(masks[0]) >= c.quorum if plain else c.status in _EXECUTED_STATES
-    record = Record(
+    # What `lifecycle.State.of` reads of the record built below, before `derive` gives its status.
+    held = lifecycle.State(
+        status=status,
+        signed=masks[0],
+        withdrawn=masks[1],
+        annulled=masks[2],
+        ratified=masks[3],
+        quorum=c.quorum,
+        party_count=len(c.parties),
+        ratification_required=c.ratification_required,
+        executed=executed,
+        superseded=c.superseded_by != bytes(32),
+    )
+    return Record(
         record_id=c.record_id, digest=c.terms.digest, hash_algorithm="", kind=c.kind, submitter=c.submitter,
         parties=c.parties, quorum=c.quorum, supersedes=c.supersedes, superseded_by=c.superseded_by,
-        metadata_hash=c.metadata_hash, ratification_required=c.ratification_required, status=status,
+        metadata_hash=c.metadata_hash, ratification_required=c.ratification_required, status=lifecycle.derive(held),
         created_at=0, updated_at=0, signatures=0, ratifications=0, annulments=0, withdrawals=0, terms=c.terms,
         masks=(masks[0], masks[1], masks[2], masks[3]), executed=executed,
     )  # fmt: skip
-    return replace(record, status=lifecycle.derive(lifecycle.State.of(record)))
 
 
 def payload_of(terms: Terms, party: bytes, intent: Intent, reason: str, deadline: int) -> Notarisation | Act:
@@ -315,7 +347,7 @@ def _check_record(r: Receipt, v: ReceiptVerdict) -> None:
             continue
         if i and (e.block_number, e.log_index) <= (c.attestations[i - 1].block_number, c.attestations[i - 1].log_index):
             v.reasons.append(f"{_describe(e)}: the acts are not in chain order")
-        expected = payload_of(c.terms, party_code(e.party), Intent[e.intent.upper()], e.reason, e.payload.deadline)
+        expected = payload_of(c.terms, party_code(e.party), _intent(e.intent), e.reason, e.payload.deadline)
         if not _check_evidence(r, e, expected, v):
             broken = True
             continue
