@@ -6,8 +6,10 @@ scheduler slot with the code under test): `python scripts/benchlib/load.py URL .
 
 Each of `--connections` keep-alive connections sends one request after another until
 `--seconds` have passed or `--requests` were sent in all (both bounded, at most 1,000,000
-requests); loopback addresses only. Reports requests, non-2xx answers, requests per
-second, MiB/s of request bodies, and latency percentiles (seconds).
+requests); loopback addresses only. `{random}` in the URL becomes 64 new random hex digits in
+each request (a digest asked about once: nothing the server kept answers it). Reports
+requests, non-2xx answers, requests per second, MiB/s of request bodies, and latency
+percentiles (seconds).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 MAX_REQUESTS = 1_000_000
+RANDOM = "{random}"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -51,7 +55,8 @@ async def run(url: str, connections: int, seconds: float, requests: int, body: b
             start = time.perf_counter()
             try:
                 if body is None:
-                    async with session.get(url) as response:
+                    target = url.replace(RANDOM, secrets.token_hex(32)) if RANDOM in url else url
+                    async with session.get(target) as response:
                         await response.read()
                         ok = response.status < 300
                 else:

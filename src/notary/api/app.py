@@ -35,6 +35,7 @@ from notary.api.routes import audit, health, parties, proofs, publish, records, 
 from notary.api.settings import ApiSettings
 from notary.api.signed_payload_schema import signed_payload_schema
 from notary.chain.gateway import LedgerGateway
+from notary.chain.head import HeadReader
 from notary.journal import Journal
 
 STATIC = Path(str(files("notary.api") / "static"))
@@ -155,7 +156,7 @@ def create_app(settings: ApiSettings, gateway: LedgerGateway | None = None) -> F
     metrics = Metrics()
     limiter = RateLimiter(settings.rate_limit)
     public = RateLimiter(settings.public_rate_limit) if settings.public_rate_limit is not None else None
-    app.state.services = Services(settings, gw, metrics, limiter, relayer, index, published)
+    app.state.services = Services(settings, gw, metrics, limiter, relayer, index, published, HeadReader(gw))
     problems.install(app)
     for module in (verify, records, proofs, publish, parties, relay, audit, health):
         app.include_router(module.router)

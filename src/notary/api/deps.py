@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from notary.api.answer_cache import AnswerCache
 from notary.api.auth import RateLimiter
 from notary.api.indexing import IndexService
 from notary.api.metrics import Metrics
+from notary.api.reading import Readings
 from notary.api.relayer import Relayer
 from notary.api.settings import ApiSettings
 from notary.chain.gateway import LedgerGateway
+from notary.chain.head import Head, HeadReader
 from notary.hashing import parse_digest
 from notary.published import PublishedStore
 
@@ -26,9 +29,24 @@ class Services:
     relayer: Relayer | None  # None: the relay is disabled
     index: IndexService | None = None  # None: no background indexer (NOTARY_INDEX=false)
     published: PublishedStore | None = None  # None: no index (NOTARY_INDEX=false), so nothing published
+    heads: HeadReader | None = None  # None: one of its own
+    answers: AnswerCache = field(default_factory=AnswerCache)  # answers of the index at the head block
+    readings: Readings = field(init=False)  # the head and the index's state, shared by concurrent requests
+
+    def __post_init__(self) -> None:
+        if self.heads is None:
+            object.__setattr__(self, "heads", HeadReader(self.gateway))
+        object.__setattr__(self, "readings", Readings(self.heads, self.index))  # type: ignore[arg-type]
+
+    def head(self) -> Head:
+        """The chain's head now (one node call)."""
+        assert self.heads is not None
+        return self.heads.read()
 
 
-def services(request: Request) -> Services:
+# The dependencies are `async def`: FastAPI runs a plain `def` dependency in the thread pool, a
+# hop that cost more than the whole answer to a question kept for the head block.
+async def services(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
 
@@ -53,7 +71,7 @@ TIME_PATTERN = (
 MAX_BLOCK = 2**63 - 1
 
 
-def digest_param(
+async def digest_param(
     digest: Annotated[
         str, Path(pattern=DIGEST_PATTERN, description="SHA-256 of the document: 64 hex digits.", examples=["ab" * 32])
     ],

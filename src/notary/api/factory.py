@@ -12,6 +12,8 @@ from fastapi import FastAPI
 
 
 def app_from_env() -> FastAPI:
-    from notary.api import ApiSettings, create_app
+    from notary.api import ApiSettings, allocator, create_app
+
+    allocator.tune()  # each worker is a process of its own
 
     return create_app(ApiSettings.from_env())

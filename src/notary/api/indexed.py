@@ -19,6 +19,7 @@ from typing import Any
 from notary.api import presenters
 from notary.api.deps import Services
 from notary.api.schemas import RecordLink, RecordsOut, UploadOut, VerdictOut
+from notary.chain.head import Head
 from notary.index import IndexReader
 from notary.index.normalise import terms_from_dict
 from notary.lifecycle import popcount
@@ -120,10 +121,12 @@ def _link(reader: IndexReader, rid: bytes) -> RecordLink | None:
     return None if row is None else presenters.link(row["record_id"], row["digest"], row["submitter"], row["status"])
 
 
-def records_of(svc: Services, digest: bytes, submitter: str | None = None) -> tuple[RecordsOut, str]:
+def records_of(
+    svc: Services, digest: bytes, submitter: str | None = None, at: Reading | None = None
+) -> tuple[RecordsOut, str]:
     """The records of a digest, and which source answered: "index" when current, else "chain"."""
-    context = presenters.chain_context(svc.gateway)
-    reader = svc.index.current(context.block) if svc.index is not None else None
+    head, reader = at or reading(svc)
+    context = presenters.chain_context(svc.gateway, head)
     if reader is None:
         return presenters.records_of(svc.gateway, digest, submitter, context), CHAIN
     keys = _Keys(reader)
@@ -134,14 +137,18 @@ def records_of(svc: Services, digest: bytes, submitter: str | None = None) -> tu
 
 
 def verdict_of(
-    svc: Services, digest: bytes, upload: UploadOut | None = None, policy: Policy | None = None
+    svc: Services,
+    digest: bytes,
+    upload: UploadOut | None = None,
+    policy: Policy | None = None,
+    at: Reading | None = None,
 ) -> tuple[VerdictOut, str]:
     """The verdict on a digest, and which source answered: "index" when current (no node call but the
     head's), else "chain". Both apply `notary.verify`'s rules to the same facts: the same answer."""
     from notary.api.indexed_ledger import IndexedLedger
 
-    context = presenters.chain_context(svc.gateway)
-    reader = svc.index.current(context.block) if svc.index is not None else None
+    head, reader = at or reading(svc)
+    context = presenters.chain_context(svc.gateway, head)
     if reader is None:
         out = presenters.verdict_of(svc.gateway, digest, upload, policy, svc.published, context=context)
         return out, CHAIN
@@ -151,3 +158,12 @@ def verdict_of(
         ledger=ledger, key_of=ledger.keys, link_of=lambda rid: _link(reader, rid), context=context,
     )  # fmt: skip
     return out, INDEX
+
+
+Reading = tuple[Head, IndexReader | None]
+
+
+def reading(svc: Services) -> Reading:
+    """The head now, and the index reader if the index may answer for it (else None: the chain)."""
+    head = svc.head()
+    return head, svc.index.current_at(head) if svc.index is not None else None

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from notary.api.settings import ApiSettings, IndexSettings
 from notary.chain.gateway import LedgerGateway
-from notary.index import Indexer, IndexReader, IndexReport
+from notary.chain.head import Head
+from notary.index import Indexer, IndexReader, IndexReport, IndexState
 
 if TYPE_CHECKING:
     from notary.published import PublishedStore
@@ -35,6 +36,16 @@ def confirmations_for(gw: LedgerGateway, configured: int | None) -> int:
         return configured
     dev = gw.chain.is_in_process or gw.chain.chain_id in DEV_CHAIN_IDS
     return 0 if dev else PRODUCTION_CONFIRMATIONS
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The reader, if the index may answer (None: read the chain); `at_head`: its checkpoint is the
+    head block itself, and `key` names what its answers depend on (head hash, published stamp)."""
+
+    reader: IndexReader | None
+    at_head: bool = False
+    key: tuple[object, ...] = ()
 
 
 @dataclass
@@ -145,6 +156,23 @@ class IndexService:
         last = state.last_block if state is not None else self.gateway.deployment.start_block - 1
         return max(0, head - last)
 
+    def current_at(self, head: Head) -> IndexReader | None:
+        """`current(head.number)`, knowing the head's hash: an index whose checkpoint is the head
+        itself is compared with it directly (no node call)."""
+        return self.serving(head).reader
+
+    def serving(self, head: Head) -> Serving:
+        """Whether the index may answer for `head` (as `current_at`), read in one query with a stamp
+        of the published documents: an answer of an index at the head itself depends on nothing
+        else, so it may be reused while the head's hash and the stamp stay the same."""
+        if self.reader is None:
+            return Serving(None)
+        state, stamp = self.reader.snapshot()
+        if state is not None and state.last_block == head.number and state.last_block >= self._start:
+            at_head = state.last_block_hash == head.hash
+            return Serving(self.reader if at_head else None, at_head, (head.hash, *stamp))
+        return Serving(self._current(state, head.number))
+
     def current(self, head: int) -> IndexReader | None:
         """The reader, when the index may answer for `head`; else None (read the chain).
 
@@ -155,10 +183,16 @@ class IndexService:
         default 1 s: the longest a same-height reorganisation can go unseen)."""
         if self.reader is None:
             return None
-        state = self.reader.state()
-        if state is None or state.last_block < head - self.max_lag:
+        return self._current(self.reader.state(), head)
+
+    @property
+    def _start(self) -> int:
+        return self.gateway.deployment.start_block
+
+    def _current(self, state: IndexState | None, head: int) -> IndexReader | None:
+        if self.reader is None or state is None or state.last_block < head - self.max_lag:
             return None
-        if state.last_block < self.gateway.deployment.start_block:
+        if state.last_block < self._start:
             return self.reader  # nothing indexed yet, nothing to be orphaned
         key = (state.last_block, state.last_block_hash)
         now = time.monotonic()

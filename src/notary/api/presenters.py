@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from notary import registry
 from notary.chain.gateway import LedgerGateway
+from notary.chain.head import Head, gateway_head
 from notary.codes import party_code
 from notary.errors import NotaryUnknownRecordError, RecordNotFoundError
 from notary.models import Record, SignerKey, timestamp_text
@@ -36,12 +37,15 @@ if TYPE_CHECKING:
 ZERO = bytes(32)
 
 
-def chain_context(gw: LedgerGateway) -> ChainContext:
-    return ChainContext(
+def chain_context(gw: LedgerGateway, head: Head | None = None) -> ChainContext:
+    """The chain an answer was read from: chain id, ledger, and the head's number and time
+    (`head`, else read now)."""
+    head = head or gateway_head(gw)
+    return ChainContext.model_construct(
         chainId=gw.chain.chain_id,
         ledger=gw.deployment.ledger.address,
-        block=gw.chain.block_number(),
-        chainTime=timestamp_text(gw.now()),
+        block=head.number,
+        chainTime=timestamp_text(head.timestamp),
     )
 
 

@@ -41,10 +41,15 @@ def serve(
     check_port(host, port)  # before start-up work, and instead of uvicorn's errno
     import uvicorn
 
-    from notary.api import ApiSettings, create_app
+    from notary.api import ApiSettings, allocator, create_app
+
+    allocator.tune()  # uploads: reuse freed buffers (see notary.api.allocator)
 
     settings = ApiSettings.from_env(base=context.settings())
+    from notary.api.protocol import HTTP_PROTOCOL
+
     options = {"host": host, "port": port, "log_level": log_level, "server_header": False, "proxy_headers": False}
+    options["http"] = HTTP_PROTOCOL  # httptools, with TCP_NODELAY on every connection (see notary.api.protocol)
     if workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return

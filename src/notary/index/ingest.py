@@ -10,7 +10,8 @@ One pass (`run_once`), in numbered steps:
    still has, delete every event above it, rebuild the views they touched, and move
    the checkpoint back there.
 4. For each bounded range after the checkpoint (at most `range_size` blocks):
-   read the range's end block, its first block, the logs, then the end block again;
+   read the range's end block, its first block, the logs, the block before each
+   revocation (its time tells a compromise), then the end block again;
    a changed end hash means the chain moved under the read (retry from step 3), and a
    first block whose parent is not the checkpoint means a reorganisation (step 3).
 5. In ONE transaction per range: re-read the checkpoint under a row lock (another
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from notary.chain.events import ChainLog, EventReader, ReorgDuringRead, ranges
+from notary.chain.events import BlockRef, ChainLog, EventReader, ReorgDuringRead, ranges
 from notary.eip712 import Domain
 from notary.errors import ChainError
 from notary.index import schema as s
@@ -145,25 +146,32 @@ class Indexer:
                 continue
             if logs is None:  # the first block does not follow the checkpoint: step 3 again
                 continue
-            events, to_hash, to_time = logs
-            committed = self._commit(state, todo, events, to_hash, to_time)  # step 5
+            events, to_hash, to_time, parents = logs
+            committed = self._commit(state, todo, events, to_hash, to_time, parents)  # step 5
             state = self.state()
             if committed:
                 done, count = done + 1, count + committed[0]
         return IndexReport(head, final, state.last_block, done, count, reorgs, rolled_back, time.monotonic() - started)
 
-    def _read_range(self, state: IndexState, a: int, b: int) -> tuple[list, str, int] | None:
+    def _read_range(self, state: IndexState, a: int, b: int) -> tuple[list, str, int, list[BlockRef]] | None:
         end = self.reader.block(b)
         first = end if a == b else self.reader.block(a)
         if state.last_block_hash and first.parent_hash != state.last_block_hash:
             return None
         logs = self.reader.logs(a, b)
+        parents = [self.reader.block(n) for n in _revocation_parents(logs, a)]
         if self.reader.block(b).hash != end.hash:
             raise ReorgDuringRead(f"block {b} changed while blocks {a}..{b} were read")
-        return logs, end.hash, end.timestamp
+        return logs, end.hash, end.timestamp, parents
 
     def _commit(
-        self, state: IndexState, span: tuple[int, int], logs: list, to_hash: str, to_time: int
+        self,
+        state: IndexState,
+        span: tuple[int, int],
+        logs: list,
+        to_hash: str,
+        to_time: int,
+        parents: list[BlockRef],
     ) -> tuple[int] | None:
         a, b = span
         with self.engine.begin() as conn:
@@ -175,7 +183,8 @@ class Indexer:
             cache = _known_records(conn, logs)
             infos: dict[str, RecordInfo] = {}
             inserted: list[Event] = []
-            blocks: dict[int, tuple[str, int]] = {b: (to_hash, to_time)}
+            blocks: dict[int, tuple[str, int]] = {p.number: (p.hash, p.timestamp) for p in parents}
+            blocks[b] = (to_hash, to_time)
             for log in logs:
                 ev = normalise(log, self.domain, cache.get, self.reader.is_contract)
                 if ev.event == "RecordNotarised":
@@ -256,6 +265,13 @@ class Indexer:
                 if on_report is not None:
                     on_report(report)
             stop.wait(poll_interval)
+
+
+def _revocation_parents(logs: list[ChainLog], first: int) -> list[int]:
+    """The blocks before the range's SignerRevoked events (inside the range): whether a revocation
+    declares a compromise is judged by its parent block's time (`registry.revocation_is_compromise`),
+    so the index stores those blocks too and the API answers a party's keys without the node."""
+    return sorted({log.block_number - 1 for log in logs if log.event == "SignerRevoked" and log.block_number > first})
 
 
 def _known_records(conn: Connection, logs: list[ChainLog]) -> dict[str, RecordInfo | None]:

@@ -7,11 +7,11 @@ and what `notary index` prints. Every answer can be re-derived from the chain's 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, func, or_, select, text
 
 from notary.index import schema as s
 from notary.index.ingest import IndexState
@@ -106,6 +106,18 @@ class IndexReader:
             row = conn.execute(select(s.index_state).where(s.index_state.c.id == 1)).mappings().first()
         return IndexState(**{k: v for k, v in row.items() if k != "id"}) if row else None
 
+    def snapshot(self) -> tuple[IndexState | None, tuple[int, ...]]:
+        """The state, and a stamp of the published documents that changes whenever a batch or an
+        instrument is published (complete batches: count, newest id and time; instruments: count and
+        newest time), in one query: what an answer kept for a block must still match. (One
+        statement written once: building it with the expression API cost ten times the query.)"""
+        with self.engine.connect() as conn:
+            row = conn.execute(_SNAPSHOT).first()
+        if row is None:
+            return None, ()
+        state = IndexState(*row[:6])
+        return state, tuple(int(x) for x in row[6:])
+
     def is_current(self, head: int, max_lag: int = 2) -> bool:
         """True when the index has reached `head - max_lag` (the API's test before trusting it)."""
         state = self.state()
@@ -114,6 +126,16 @@ class IndexReader:
     def block_hash(self, number: int) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(select(s.blocks.c.hash).where(s.blocks.c.number == number)).scalar()
+
+    def block_times(self, numbers: Iterable[int]) -> dict[int, int]:
+        """The times of those of `numbers` whose blocks the index stores (blocks with an event, range
+        ends, and the block before each revocation)."""
+        wanted = sorted(set(numbers))
+        if not wanted:
+            return {}
+        b = s.blocks.c
+        with self.engine.connect() as conn:
+            return {int(n): int(t) for n, t in conn.execute(select(b.number, b.timestamp).where(b.number.in_(wanted)))}
 
     def count(self, flt: EventFilter | None = None) -> int:
         with self.engine.connect() as conn:
@@ -219,6 +241,17 @@ class IndexReader:
             row["pending_by_depositary"] = bool(row["pending_by_depositary"])
         return rows
 
+    def party(self, code: str) -> dict[str, Any] | None:
+        """One party as `parties()` gives it, or None if the index has no such party."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(s.parties).where(s.parties.c.code == code)).mappings().first()
+        if row is None:
+            return None
+        out = dict(row)
+        out["pending_effective_at"] = int(out["pending_effective_at"])
+        out["pending_by_depositary"] = bool(out["pending_by_depositary"])
+        return out
+
     def keys(self, party: str) -> list[dict[str, Any]]:
         """The current window of every key of `party` and any back-dated revocation awaiting the
         depositary (`pending_revocation`, 0 for none); uint64 values as int."""
@@ -280,6 +313,16 @@ class IndexReader:
             else {"repudiation_window": pending[0], "controller_reset_delay": pending[1], "effective_at": pending[2]},
         }
 
+
+_SNAPSHOT = text(
+    "SELECT s.chain_id, s.registry, s.ledger, s.start_block, s.last_block, s.last_block_hash,"
+    " (SELECT count(*) FROM published_batches WHERE complete),"
+    " (SELECT coalesce(max(id), 0) FROM published_batches WHERE complete),"
+    " (SELECT coalesce(max(published_at), 0) FROM published_batches WHERE complete),"
+    " (SELECT count(*) FROM published_instruments),"
+    " (SELECT coalesce(max(published_at), 0) FROM published_instruments)"
+    " FROM index_state s WHERE s.id = 1"
+)
 
 #: The registry's key events, in the order a key's history shows them.
 KEY_EVENTS = ("SignerAdded", "SignerRevoked", "BackdatedRevocationRequested", "BackdatedRevocationConfirmed")

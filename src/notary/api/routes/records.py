@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from notary.api import indexed, problems, receipt_files
+from notary.api import answers, problems, receipt_files
 from notary.api.deps import PARTY_PATTERN, DigestDep, ServicesDep
 from notary.api.schemas import RecordsOut
 
@@ -21,15 +21,12 @@ SubmitterQuery = Annotated[
 async def get_records(
     digest: DigestDep,
     svc: ServicesDep,
-    response: Response,
     submitter: SubmitterQuery = None,
-) -> RecordsOut:
+) -> Response:
     """Records of a digest: fields, state, parties, attestations with signer, time, transaction,
     health and confirmations, and supersession links. 404 when the digest is not notarised.
     Read from the event index when it is current, else from the chain (header `Notary-Source`)."""
-    out, source = await run_in_threadpool(indexed.records_of, svc, digest, submitter)
-    response.headers["Notary-Source"] = source
-    return out
+    return (await answers.answer(svc, ("records", digest, submitter))).response()
 
 
 @router.get(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
-from notary.api import indexed, problems
+from notary.api import answers, problems
+from notary.api.answer_cache import Answer
 from notary.api.deps import PARTIES_PATTERN, PARTY_PATTERN, DigestDep, Services, ServicesDep
 from notary.api.schemas import UploadOut, VerdictOut
 from notary.api.upload import hash_upload
@@ -33,7 +34,7 @@ _UPLOAD_BODY = {
 }
 
 
-def _policy(
+async def _policy(
     signed_by: Annotated[
         str | None,
         Query(
@@ -53,13 +54,9 @@ def _policy(
 PolicyDep = Annotated[Policy, Depends(_policy)]
 
 
-async def _verdict(
-    svc: Services, digest: bytes, policy: Policy, response: Response, upload: UploadOut | None = None
-) -> VerdictOut:
-    verdict, source = await run_in_threadpool(indexed.verdict_of, svc, digest, upload, policy)
-    response.headers["Notary-Source"] = source
-    svc.metrics.verified(verdict.notarised, verdict.verified)
-    return verdict
+async def _respond(svc: Services, answer: Answer) -> Response:
+    svc.metrics.verified(answer.notarised, answer.verified)
+    return answer.response()
 
 
 @router.post(
@@ -68,17 +65,25 @@ async def _verdict(
     responses=problems.responses(413, 415, 422, 503),
     openapi_extra=_UPLOAD_BODY,
 )
-async def verify_upload(request: Request, response: Response, svc: ServicesDep, policy: PolicyDep) -> VerdictOut:
+async def verify_upload(request: Request, svc: ServicesDep, policy: PolicyDep) -> Response:
     """Verify an uploaded file (multipart field `file`, or a raw body), up to the size limit (else 413).
     `verified` is true only for an executed or in-force record with a valid quorum that meets the policy
     and is not disputed by another record of the digest; `reasons` say why not."""
-    up = await hash_upload(request, svc.settings.upload_limit)
-    return await _verdict(svc, up.digest, policy, response, UploadOut(name=up.filename, size=up.size))
+    reading = asyncio.ensure_future(svc.readings.get())  # the head and the index, read while the body arrives
+    reading.add_done_callback(lambda f: f.cancelled() or f.exception())  # a refused upload never awaits it
+    try:
+        up = await hash_upload(request, svc.settings.upload_limit)
+    except BaseException:
+        reading.cancel()
+        raise
+    found = await answers.answer(svc, ("verify", up.digest, policy), await reading)
+    return await _respond(svc, answers.with_file(found, UploadOut(name=up.filename, size=up.size)))
 
 
 @router.get("/v1/verify/{digest}", response_model=VerdictOut, responses=problems.responses(422, 503))
-async def verify_digest(digest: DigestDep, response: Response, svc: ServicesDep, policy: PolicyDep) -> VerdictOut:
+async def verify_digest(digest: DigestDep, svc: ServicesDep, policy: PolicyDep) -> Response:
     """Verify a document by its SHA-256 digest, without uploading it (what the verifier page does).
     A member of a published batch, or a text of a published instrument, is found too (`batches`,
-    `instrumentTexts`)."""
-    return await _verdict(svc, digest, policy, response)
+    `instrumentTexts`). Read from the event index when it is current, else from the chain (header
+    `Notary-Source`)."""
+    return await _respond(svc, await answers.answer(svc, ("verify", digest, policy)))
