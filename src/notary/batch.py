@@ -38,6 +38,7 @@ from notary.hashing import sha256_file
 if TYPE_CHECKING:  # kept out of the hashing workers' imports
     from notary.models import BatchAnchor
     from notary.receipts import ChainRef, Evidence, Receipt
+    from notary.receipts.proofs import StateProofs
 
 MEDIA_TYPE = "application/vnd.notary.batch-bundle+json"
 MAJOR_VERSION = 2
@@ -237,10 +238,11 @@ class Bundle:
                 hint="check the file is the one that was anchored (any change alters its digest)",
             ) from None
 
-    def receipt(self, index: int, tree: merkle.MerkleTree) -> Receipt:
+    def receipt(self, index: int, tree: merkle.MerkleTree, proofs: StateProofs | None = None) -> Receipt:
+        """The receipt of document `index` (with the anchor's state proofs, if given)."""
         from notary.receipts.build import batch_receipt
 
-        return batch_receipt(self.chain, self.anchor, self.digests[index], tree.proof(index), self.metadata)
+        return batch_receipt(self.chain, self.anchor, self.digests[index], tree.proof(index), self.metadata, proofs)
 
     def to_json(self) -> bytes:
         from notary.receipts import evidence_json

@@ -159,6 +159,9 @@ def test_batch_anchor_bundle_and_prove(run: Run, ledger: Ledger, tmp_path: Path)
     assert code == 0 and verdict["matched"] == "a document of the batch of 300 anchored by FRA"
     code, verdict = verify(run, member, receipts_dir / "cert-123.txt.receipt.json")
     assert code == 0 and verdict["mode"] == "online"
+    # Written by `batch anchor` itself (connected): with the anchor's state proofs, checked offline.
+    code, verdict = verify(run, member, receipts_dir / "cert-123.txt.receipt.json", "--offline")
+    assert code == 0 and verdict["stateProofs"] == "verified", verdict
     stranger = tmp_path / "stranger.txt"
     stranger.write_text("not in the batch\n")
     code, _, err = run("FRA", "batch", "prove", str(stranger), "--bundle", str(bundle))

@@ -91,11 +91,14 @@ def anchor(
         return _relay(gw, signed, signer, relayer, relayer_password_file, on_signed=on_signed, timeout=timeout)
 
     outcome = _submit_once(gw, _key(gw, aid, code, "anchor"), recorded, send, payload.deadline)
-    evidence = anchor_evidence(gw, tree.root, code)
+    observed = gw.chain.block_number()
+    evidence = anchor_evidence(gw, tree.root, code, observed)
     bundle = batch.Bundle(chain_ref(gw), metadata, evidence, tuple(n for n, _ in found), tuple(digests))
     size = bundle.write(out)
-    if receipts_dir is not None:
-        _write_receipts(bundle, tree, receipts_dir, aid, force)
+    if receipts_dir is not None:  # written here, connected: with the anchor's state proofs (one set for all)
+        from notary.receipts.build import anchor_proofs
+
+        _write_receipts(bundle, tree, receipts_dir, aid, force, anchor_proofs(gw, evidence, observed))
     _report(
         outcome,
         as_json,
@@ -114,7 +117,7 @@ def anchor(
     )
 
 
-def _write_receipts(bundle: Any, tree: Any, folder: Path, aid: bytes, force: bool) -> None:
+def _write_receipts(bundle: Any, tree: Any, folder: Path, aid: bytes, force: bool, proofs: Any = None) -> None:
     from notary import receipts
 
     c = bundle.chain
@@ -128,7 +131,7 @@ def _write_receipts(bundle: Any, tree: Any, folder: Path, aid: bytes, force: boo
         used.add(stem)
         path = folder / f"{stem}.receipt.json"
         _evidence.guard(path, _evidence.batch_receipt(c.chain_id, c.ledger, aid, bundle.digests[i]), force)
-        receipts.write(bundle.receipt(i, tree), path)
+        receipts.write(bundle.receipt(i, tree, proofs), path)
 
 
 @app.command("prove")
