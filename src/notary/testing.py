@@ -7,8 +7,15 @@ on the in-process chain and on anvil alike, so one behavioural suite runs on bot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -92,3 +99,61 @@ class World:
     ) -> TxResult:
         a = ledger.prepare_act(self.gw.terms(rid), party, intent, self.deadline(), reason)
         return ledger.submit(self.gw, self.relayer, ledger.sign(a, self.gw.domain, key or self.signers[party]))
+
+    @contextlib.contextmanager
+    def restored(self) -> Iterator[World]:
+        """This world, given back as it is now after the block: the embedded chain's state (a snapshot),
+        and the signers and controllers (a test may give a party a new key)."""
+        tester = self.chain.tester
+        snapshot = tester.take_snapshot()
+        signers, controllers = dict(self.signers), dict(self.controllers)
+        try:
+            yield self
+        finally:
+            tester.revert_to_snapshot(snapshot)
+            self.signers.clear()
+            self.signers.update(signers)
+            self.controllers.clear()
+            self.controllers.update(controllers)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(
+    env: dict[str, str], log: Path, *options: str, ready: str = "/healthz", timeout: float = 60.0
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`notary serve` in its own process on a free port, with `env` and `options`, its output in `log`:
+    yields its base URL (and the process) once `ready` answers 200; stopped (terminated, then killed)
+    at the end. Fails with the log's text if the process dies or does not answer within `timeout`."""
+    notary = str(Path(sys.executable).with_name("notary"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        argv = [notary, "serve", "--port", str(port), "--log-level", "warning", *options]
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    with urllib.request.urlopen(base + ready, timeout=5) as answer:  # noqa: S310 — loopback
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"notary serve did not answer {ready}: {log.read_text()}")
+                time.sleep(0.1)
+            yield base, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,15 +20,9 @@ from api_helpers import EXAMPLE, RELAY_KEY, act, signed_json
 from eth_account import Account
 
 from notary.chain.connect import rpc
-from notary.testing import World
+from notary.testing import World, serving
 
 NOTARY = shutil.which("notary", path=str(Path(sys.executable).parent)) or "notary"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -67,7 +60,6 @@ def served(anvil_url: str, tmp_path: Path) -> Iterator[tuple[str, World]]:
     world = World.build(rpc(anvil_url))
     manifest = tmp_path / "deployment.json"
     world.gw.deployment.save(manifest)
-    port = _free_port()
     env = {
         **os.environ,
         "NOTARY_CONFIG_DIR": str(tmp_path / "config"),
@@ -79,31 +71,8 @@ def served(anvil_url: str, tmp_path: Path) -> Iterator[tuple[str, World]]:
         "NOTARY_RELAYER_PRIVATE_KEY": Account.create().key.hex(),
         "NOTARY_INDEX_POLL": "0.2",
     }
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [NOTARY, "serve", "--port", str(port), "--log-level", "warning"], env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _http("GET", base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "notary serve did not answer within 30 s"
-            time.sleep(0.2)
+    with serving(env, tmp_path / "serve.log") as (base, _):
         yield base, world
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.mark.anvil

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from api_helpers import EXAMPLE
-from test_serve import NOTARY, _exchange, _free_port, _http
+from test_serve import NOTARY, _exchange
 
 from notary.chain.connect import rpc
-from notary.testing import World
+from notary.testing import World, free_port, serving
 
 pytestmark = pytest.mark.anvil
 
@@ -41,25 +41,9 @@ def test_two_workers_answer_from_one_followed_index(anvil_url: str, tmp_path: Pa
     world = World.build(rpc(anvil_url))
     rid = world.notarise(hashlib.sha256(EXAMPLE.read_bytes()).digest())
     world.act(rid, "SGP")
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [NOTARY, "serve", "--port", str(port), "--workers", "2", "--log-level", "warning"],
-        env=_env(anvil_url, tmp_path, world), stdout=log, stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     digest = hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _http("GET", base + "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            time.sleep(0.2)
+    env = _env(anvil_url, tmp_path, world)
+    with serving(env, tmp_path / "serve.log", "--workers", "2", ready="/readyz") as (base, proc):
         # uvicorn's supervisor runs two worker processes (plus its resource tracker).
         assert len(_children(proc.pid)) >= 2
         sources = set()
@@ -83,14 +67,6 @@ def test_two_workers_answer_from_one_followed_index(anvil_url: str, tmp_path: Pa
             time.sleep(0.2)
         else:
             pytest.fail("the index did not follow the new record")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_workers_with_the_relay_are_refused(anvil_url: str, tmp_path: Path) -> None:
@@ -100,7 +76,7 @@ def test_workers_with_the_relay_are_refused(anvil_url: str, tmp_path: Path) -> N
         NOTARY_API_KEYS=f"ops:{hashlib.sha256(b'k').hexdigest()}:relay", NOTARY_RELAYER_PRIVATE_KEY="0x" + "11" * 32,
     )  # fmt: skip
     done = subprocess.run(
-        [NOTARY, "serve", "--port", str(_free_port()), "--workers", "2"], env=env, capture_output=True, text=True,
+        [NOTARY, "serve", "--port", str(free_port()), "--workers", "2"], env=env, capture_output=True, text=True,
         timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 3 and "--workers 1" in done.stderr and "Traceback" not in done.stderr

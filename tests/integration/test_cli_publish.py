@@ -6,11 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +14,9 @@ from typing import Any
 import pytest
 from acts_helpers import Ledger, Run
 
+from notary.testing import serving
+
 pytestmark = pytest.mark.anvil
-NOTARY = shutil.which("notary", path=str(Path(sys.executable).parent)) or "notary"
 PUBLISH_KEY = "consulate-publish-key"
 
 
@@ -113,16 +109,9 @@ def test_publishing_errors_are_one_line_with_an_exit_code(run: Run, ledger: Ledg
     assert code == 4 and "cannot reach the notary service" in err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def service(ledger: Ledger, tmp_path: Path) -> Iterator[str]:
     """`notary serve` over the ledger, with a publish-scoped API key."""
-    port = _free_port()
     env = {
         **os.environ,
         "NOTARY_CONFIG_DIR": str(tmp_path / "service-config"),
@@ -132,29 +121,8 @@ def service(ledger: Ledger, tmp_path: Path) -> Iterator[str]:
         "NOTARY_API_KEYS": f"consulate:{hashlib.sha256(PUBLISH_KEY.encode()).hexdigest()}:publish",
         "NOTARY_INDEX_POLL": "0.2",
     }
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([NOTARY, "serve", "--port", str(port), "--log-level", "warning"], env=env, stdout=log,
-                            stderr=log)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            time.sleep(0.1)
+    with serving(env, tmp_path / "serve.log") as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _verify(base: str, path: Path) -> dict[str, Any]:

@@ -28,10 +28,8 @@ def _session_world() -> World:
 @pytest.fixture
 def world(_session_world: World) -> Iterator[World]:
     """The session world; chain state is reset after each test."""
-    tester = _session_world.chain.tester
-    snapshot = tester.take_snapshot()
-    yield _session_world
-    tester.revert_to_snapshot(snapshot)
+    with _session_world.restored() as world:
+        yield world
 
 
 @pytest.fixture(params=BACKENDS)

@@ -23,7 +23,5 @@ def _module_world() -> World:
 @pytest.fixture
 def world(_module_world: World) -> Iterator[World]:
     """A deployed ledger with FRA, SGP and DEU registered; chain state reset after each test."""
-    tester = _module_world.chain.tester
-    snapshot = tester.take_snapshot()
-    yield _module_world
-    tester.revert_to_snapshot(snapshot)
+    with _module_world.restored() as world:
+        yield world
