@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import api, chain, offline, report  # noqa: E402
+from benchlib import api, chain, cli_speed, offline, report  # noqa: E402
 from benchlib.report import Row  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +68,12 @@ GROUPS = {
     ],
     "receipts": ["offline receipt verification, in process"],
     "cli": ["`notary verify --receipt --offline`, whole process", "`notary --help` / `status --help`"],
-    "notarise": ["library notarise in one process", "CLI notarise, one process each"],
+    "notarise": [
+        "library notarise in one process",
+        "CLI notarise, one process each",
+        "CLI notarise through the key agent, one process each",
+    ],
+    "cli-speed": ["`notary status` whole process", "CLI notarise whole process"],
     "index": ["`notary index` to SQLite", "`notary index` to PostgreSQL"],
     "hashing": ["batch hashing"],
     # The detail of offline receipt verification (2 and 8 parties, batch member, with and without state
@@ -107,6 +112,7 @@ def measure(size: Size, only: set[str] | None = None) -> tuple[list[Row], list[s
             "receipts": lambda: [offline.receipt_row(demo_outputs(), s.receipts)],
             "cli": lambda: offline.cli_rows(demo_outputs(), s.repeats),
             "notarise": lambda: _anvil(lambda url: chain.notarise_rows(url, s.library_txs, s.raw_txs, s.cli_txs)),
+            "cli-speed": lambda: _anvil(lambda url: cli_speed.cli_speed_rows(url, s.repeats)),
             "index": lambda: _anvil(lambda url: chain.index_rows(url, s.index_records, s.repeats)),
             "hashing": lambda: [offline.hashing_row(s.files, s.repeats)],
             "receipt-kinds": lambda: _receipt_kinds(s is QUICK),

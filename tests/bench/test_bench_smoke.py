@@ -23,6 +23,9 @@ ROWS = (
     "`notary --help` / `status --help`",
     "CLI notarise, one process each",
     "library notarise in one process",
+    "CLI notarise through the key agent, one process each",
+    "`notary status` whole process",
+    "CLI notarise whole process",
     "`notary index`, ",  # followed by the event count and the backend
     "batch hashing, ",
 )
