@@ -121,3 +121,19 @@ def test_a_command_runs_after_help_in_one_process(capsys: pytest.CaptureFixture[
     assert main(["keys", "--help"]) == 0
     out = capsys.readouterr().out
     assert "keys [OPTIONS] COMMAND" in out and "│ import " in out
+
+
+def test_command_lists_show_each_description_as_one_flowing_paragraph() -> None:
+    """A docstring's line breaks do not break a command list's lines mid-sentence (`notary --help` and a
+    group's `--help`)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    notary = str(Path(sys.executable).with_name("notary"))
+    env = {**os.environ, "COLUMNS": "400", "TERM": "dumb"}
+    root = subprocess.run([notary, "--help"], capture_output=True, text=True, env=env, check=True).stdout
+    assert "a treaty in force, an amendment, a key compromise undone" in root
+    party = subprocess.run([notary, "party", "--help"], capture_output=True, text=True, env=env, check=True).stdout
+    assert "(depositary only). They take effect after the controller-reset delay in force now" in party
