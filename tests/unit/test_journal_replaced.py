@@ -27,6 +27,8 @@ def test_a_replacement_keeps_the_replaced_transaction_and_round_trips(tmp_path: 
     replaced = entry().replaced_by(SECOND, b"\x02second")
     assert replaced.transaction == SECOND and replaced.raw_transaction == b"\x02second"
     assert replaced.hashes == (SECOND, FIRST) and dict(replaced.replaced) == {FIRST: b"\x02first"}
+    assert replaced.describe().endswith("(in place of 1 earlier transaction of the same nonce, at lower fees)")
+    assert "in place of" not in entry().describe()
     journal.save(replaced)
     assert journal.load(KEY) == replaced
 

@@ -113,12 +113,17 @@ class JournalEntry:
     def describe(self) -> str:
         """The act's state in words, for messages."""
         if self.state == RECORDED:
-            return f"recorded as {self.transaction} in block {self.block_number}"
-        if self.state == MINED:
-            return f"sent as {self.transaction} and pending: mined in block {self.block_number}, not yet final"
-        if self.state == SENT:
-            return f"sent as {self.transaction} and pending"
-        return f"signed as {self.transaction} and kept in the journal; perhaps sent, perhaps not"
+            said = f"recorded as {self.transaction} in block {self.block_number}"
+        elif self.state == MINED:
+            said = f"sent as {self.transaction} and pending: mined in block {self.block_number}, not yet final"
+        elif self.state == SENT:
+            said = f"sent as {self.transaction} and pending"
+        else:
+            said = f"signed as {self.transaction} and kept in the journal; perhaps sent, perhaps not"
+        if self.replaced:
+            n = len(self.replaced)
+            said += f" (in place of {n} earlier transaction{'s' if n > 1 else ''} of the same nonce, at lower fees)"
+        return said
 
     def to_json(self) -> str:
         body = {
