@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,15 +16,8 @@ from typing import Any
 from benchlib import workload
 from benchlib.report import Row
 
-NOTARY = str(Path(sys.executable).with_name("notary"))
 LOAD = str(Path(__file__).with_name("load.py"))
 UPLOAD_MIB = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def load(url: str, connections: int, seconds: float, body: Path | None = None, requests: int | None = None) -> Any:
@@ -36,20 +28,6 @@ def load(url: str, connections: int, seconds: float, body: Path | None = None, r
         argv += ["--requests", str(requests)]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 300, check=True)
     return json.loads(done.stdout)
-
-
-def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"notary serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("notary serve did not answer /healthz in time")
 
 
 def _wait_indexed(base: str, digest: str, timeout: float = 120) -> None:
@@ -85,6 +63,7 @@ def _processes(pid: int) -> int:
 def api_rows(url: str, seconds: float, upload_requests: int, records: int) -> list[Row]:
     from notary.chain.connect import rpc
     from notary.testing import World
+    from notary.testing import serving as serve_process
 
     world = World.build(rpc(url))
     ids = workload.fill(world, url, records, tag="api")
@@ -93,7 +72,6 @@ def api_rows(url: str, seconds: float, upload_requests: int, records: int) -> li
         home = Path(tmp)
         manifest = home / "deployment.json"
         world.gw.deployment.save(manifest)
-        port = _free_port()
         env = {
             **os.environ,
             "NOTARY_RPC_URL": url,
@@ -103,14 +81,8 @@ def api_rows(url: str, seconds: float, upload_requests: int, records: int) -> li
             "NOTARY_PUBLIC_RATE_LIMIT": "off",
             "NOTARY_INDEX_POLL": "0.5",
         }
-        log = (home / "serve.log").open("wb")
         workers = os.cpu_count() or 1  # one per core, as the README says
-        argv = [NOTARY, "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        argv += ["--workers", str(workers)]
-        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_ready(base, proc)
+        with serve_process(env, home / "serve.log", "--workers", str(workers), timeout=90) as (base, proc):
             _wait_indexed(base, digest)
             processes = _processes(proc.pid)
             serving = workers if workers > 1 and processes > workers else processes
@@ -165,13 +137,6 @@ def api_rows(url: str, seconds: float, upload_requests: int, records: int) -> li
                     figures={"processes": processes, "workers": serving, "cores": cores},
                 )
             )
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
     del ids
     return rows
 
