@@ -36,7 +36,7 @@ from notary.cli.output import article
 from notary.cli.receipts import AnnexesOpt, ReceiptOutOpt, TextsOpt
 from notary.codes import bytes32_to_text, party_code
 from notary.errors import InvalidInputError
-from notary.journal import OnChain, recorded_act
+from notary.journal import recorded_act
 from notary.models import Intent, Status, record_id
 
 if TYPE_CHECKING:
@@ -350,8 +350,8 @@ def submit(
 ) -> None:
     """Relay payloads signed offline: the relayer pays gas and cannot alter what was signed."""
     from notary import ledger, signed_payload
-    from notary.errors import NotaryUnknownAnchorError, WrongDomainError
-    from notary.models import Act, Notarisation, anchor_id
+    from notary.errors import WrongDomainError
+    from notary.models import Act, Notarisation
 
     if len(payload_files) > 1:
         from notary.cli._submit_many import submit_many
@@ -367,28 +367,16 @@ def submit(
             f"ledger {gw.domain.verifying_contract}",
             hint="submit it to the ledger it was signed for, or sign it again against this deployment",
         )
-    p = signed.payload
-    code = bytes32_to_text(p.party)
+    from notary.relaying import item_of
+
+    # The act's journal key and how to find it on chain, as for the relay and `submit P1 P2 …`: a
+    # notarisation whose record exists with other terms is a conflict, not "already recorded".
+    item, p = item_of(gw, signed), signed.payload
+    rid, code, label = item.key.record, item.key.party, item.key.intent
     fields: dict[str, Any] = {"primaryType": type(p).__name__, "party": code, "signer": signed.signer}
     if isinstance(p, Notarisation | Act):
-        rid = record_id(p.digest, p.party) if isinstance(p, Notarisation) else p.record_id
-        intent = Intent.SIGNATURE if isinstance(p, Notarisation) else p.intent
-        label = "notarisation" if isinstance(p, Notarisation) else intent.label
-
-        def recorded() -> OnChain | None:
-            return recorded_act(gw, rid, code, intent)
-
         fields |= {"recordId": "0x" + rid.hex(), "intent": label}
     else:
-        rid, label = anchor_id(p.root, p.party), "anchor"
-
-        def recorded() -> OnChain | None:
-            try:
-                gw.batch(rid)
-            except NotaryUnknownAnchorError:
-                return None
-            return OnChain(None, None)
-
         fields |= {"anchorId": "0x" + rid.hex(), "root": p.root.hex()}
 
     def send(on_signed: OnSigned, timeout: float) -> TxResult:
@@ -396,7 +384,7 @@ def submit(
         context.ensure_gas(account)
         return ledger.submit(gw, account, signed, on_signed=on_signed, timeout=timeout)
 
-    outcome = submit_journalled(gw, journal_key(gw, rid, code, label), recorded, send, p.deadline)
+    outcome = submit_journalled(gw, item.key, item.recorded, send, p.deadline)
     if "recordId" in fields:
         fields["status"] = gw.record(rid, with_attestations=False).status.label
     report(outcome, as_json, f"{code}'s {label} from {payload_file}", fields)
