@@ -32,7 +32,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from notary.errors import ChainError, NotaryError, TransactionFailedError, TransactionRefusedError
@@ -86,7 +86,6 @@ class _Flight:
     waiter: Replacing | None = None
     result: Any = None
     done: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def submit_many(
@@ -294,7 +293,7 @@ def _land(
         return
     try:
         with _state_named(chain, journal, item.key):
-            entry = journal.load(item.key) or flight.entry
+            entry = flight.entry
             r = _finalise(chain, journal, entry, result, confirmations, timeout)
     except (TransactionFailedError, TransactionRefusedError) as exc:
         journal.clear(item.key)
@@ -314,7 +313,7 @@ def _record_all(
     sweep after a power loss learns the rest again from the chain)."""
     entries = []
     for flight in flights:
-        entry = journal.load(flight.item.key) or flight.entry  # a fee replacement may have changed it
+        entry = flight.entry
         entries.append(entry.at(RECORDED, flight.result))
     journal.save_all(entries, durable=False)
     for flight, entry in zip(flights, entries, strict=True):
@@ -339,7 +338,7 @@ def _persister(journal: Journal, flight: _Flight) -> Callable[[bytes, str], None
     """The journal hook of a fee replacement: the new version is written before its broadcast."""
 
     def persist(raw: bytes, tx_hash: str) -> None:
-        current = journal.load(flight.item.key) or flight.entry
-        journal.save(current.replaced_by(tx_hash, raw))
+        flight.entry = flight.entry.replaced_by(tx_hash, raw)
+        journal.save(flight.entry)
 
     return persist
