@@ -132,15 +132,7 @@ class Pipeline:
                 again.append(i)  # see below
                 out.append(None)
                 continue
-            if any(word in message.lower() for word in tx._MAYBE_OURS) and tx.where(self.chain, s.hash) != "unknown":
-                out.append(None)  # the node has this very transaction
-                continue
-            out.append(
-                TransactionRefusedError(
-                    f"the node refused transaction {s.hash} ({message}); it was not taken and recorded nothing",
-                    hint="fix what the node says (funds, fees), then run the command again",
-                )
-            )
+            out.append(tx.refusal(self.chain, s.hash, message))  # None: the node has this very transaction
         # A node may answer a batch's requests concurrently and refuse a nonce ahead of those it has not
         # taken yet (Hardhat, automining: "nonce too high"): those are sent again one by one, in nonce order.
         for i in sorted(again, key=lambda i: signed[i].nonce):

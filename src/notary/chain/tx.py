@@ -231,10 +231,18 @@ def broadcast(chain: Chain, raw_transaction: bytes, tx_hash: str) -> None:
             hint="run the same command again: it looks the transaction up and sends no duplicate",
         ) from None
     except _REFUSALS as exc:
-        answer = str(exc)
+        refused = refusal(chain, tx_hash, str(exc))
+    if refused is not None:
+        raise refused
+
+
+def refusal(chain: Chain, tx_hash: str, answer: str) -> TransactionRefusedError | None:
+    """What a node's error answer to a broadcast means: None if the node has this very transaction after all
+    ("already known", "nonce too low" for a transaction that is ours: an earlier attempt's answer was lost),
+    else the refusal (it will never be mined)."""
     if any(word in answer.lower() for word in _MAYBE_OURS) and where(chain, tx_hash) != "unknown":
-        return  # the node has this very transaction (an earlier attempt's answer was lost)
-    raise TransactionRefusedError(
+        return None
+    return TransactionRefusedError(
         f"the node refused transaction {tx_hash} ({answer}); it was not taken and recorded nothing",
         hint="fix what the node says (funds, fees), then run the command again",
     )
